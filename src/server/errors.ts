@@ -1,0 +1,132 @@
+/**
+ * Skygear error codes and the one error class every layer throws.
+ *
+ * The numbers are skygear-server v1.7.3's (`pkg/server/skyerr`), spelled out rather than counted.
+ * This is the only place codes and their HTTP statuses are written down.
+ */
+export const ErrorCodes = {
+  NotAuthenticated: 101,
+  PermissionDenied: 102,
+  AccessKeyNotAccepted: 103,
+  AccessTokenNotAccepted: 104,
+  InvalidCredentials: 105,
+  InvalidSignature: 106,
+  BadRequest: 107,
+  InvalidArgument: 108,
+  Duplicated: 109,
+  ResourceNotFound: 110,
+  NotSupported: 111,
+  NotImplemented: 112,
+  ConstraintViolated: 113,
+  IncompatibleSchema: 114,
+  AtomicOperationFailure: 115,
+  PartialOperationFailure: 116,
+  UndefinedOperation: 117,
+  PluginUnavailable: 118,
+  PluginTimeout: 119,
+  RecordQueryInvalid: 120,
+  PluginInitializing: 121,
+  ResponseTimeout: 122,
+  DeniedArgument: 123,
+  RecordQueryDenied: 124,
+  NotConfigured: 125,
+  PasswordPolicyViolated: 126,
+  UserDisabled: 127,
+  VerificationRequired: 128,
+  AssetSizeTooLarge: 129,
+  UnexpectedError: 10000,
+  UnexpectedAuthInfoNotFound: 10001,
+  UnexpectedUnableToOpenDatabase: 10002,
+  UnexpectedPushNotificationNotConfigured: 10003,
+  InternalQueryInvalid: 10004,
+  UnexpectedUserNotFound: 10005,
+} as const;
+
+export type ErrorName = keyof typeof ErrorCodes;
+export type ErrorCode = (typeof ErrorCodes)[ErrorName];
+
+const namesByCode = new Map<number, ErrorName>(
+  (Object.keys(ErrorCodes) as ErrorName[]).map((name) => [ErrorCodes[name], name]),
+);
+
+/** HTTP status Go uses for each code (router/errors.go); codes not listed answer 500. */
+const statusByCode: Record<number, number> = {
+  101: 401, 103: 401, 104: 401, 105: 401, 106: 401,
+  102: 403, 123: 403, 124: 403, 127: 403, 128: 403,
+  107: 400, 108: 400, 120: 400,
+  109: 409, 113: 409, 114: 409, 115: 409,
+  110: 404, 117: 404,
+  111: 501, 112: 501,
+  118: 503, 121: 503, 122: 503, 125: 503, 10002: 503,
+  119: 504,
+  116: 200,
+};
+
+export function errorNameOf(code: number): string {
+  return namesByCode.get(code) ?? `ErrorCode(${code})`;
+}
+
+export function httpStatusOf(code: number): number {
+  return statusByCode[code] ?? 500;
+}
+
+export interface SkygearErrorJSON {
+  name: string;
+  code: number;
+  message: string;
+  info?: Record<string, unknown>;
+}
+
+export class SkygearError extends Error {
+  readonly code: number;
+  readonly info?: Record<string, unknown>;
+  /** Overrides the status derived from the code (Go's pre-stage statuses, e.g. 401 for admin checks). */
+  readonly status?: number;
+
+  constructor(message: string, code: number = ErrorCodes.UnexpectedError, info?: Record<string, unknown>, status?: number) {
+    super(message);
+    this.code = code;
+    this.info = info;
+    this.status = status;
+  }
+
+  override get name(): string {
+    return errorNameOf(this.code);
+  }
+
+  get httpStatus(): number {
+    return this.status ?? httpStatusOf(this.code);
+  }
+
+  toJSON(): SkygearErrorJSON {
+    const out: SkygearErrorJSON = { name: this.name, code: this.code, message: this.message };
+    if (this.info && Object.keys(this.info).length > 0) out.info = this.info;
+    return out;
+  }
+
+  /** Wraps anything thrown into a SkygearError; unknown errors become 10000 with their message. */
+  static from(err: unknown): SkygearError {
+    if (err instanceof SkygearError) return err;
+    if (isErrorLike(err)) return new SkygearError(err.message, err.code, err.info);
+    const message = err instanceof Error ? err.message : String(err);
+    return new SkygearError(message || 'An unexpected error has occurred', ErrorCodes.UnexpectedError);
+  }
+}
+
+/** Errors thrown by cloud code (skygear-core SkygearError) carry `code` and `message`. */
+function isErrorLike(err: unknown): err is { code: number; message: string; info?: Record<string, unknown> } {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; message?: unknown };
+  return typeof e.code === 'number' && e.code > 0 && typeof e.message === 'string';
+}
+
+export const invalidArgument = (message: string, args?: string[]): SkygearError =>
+  new SkygearError(message, ErrorCodes.InvalidArgument, args ? { arguments: args } : undefined);
+
+export const permissionDenied = (message = 'no permission to perform operation'): SkygearError =>
+  new SkygearError(message, ErrorCodes.PermissionDenied);
+
+export const notFound = (message = 'record not found'): SkygearError =>
+  new SkygearError(message, ErrorCodes.ResourceNotFound);
+
+export const notSupported = (message: string): SkygearError => new SkygearError(message, ErrorCodes.NotSupported);

@@ -1,0 +1,16 @@
+/**
+ * Pubsub fan-out contract. The websocket gateway subscribes local sockets; anything published —
+ * by a websocket client, by an in-process plugin, or by another node through Redis — reaches every
+ * local socket subscribed to that channel on that hub.
+ */
+export type HubName = 'public' | 'internal';
+
+export type Delivery = (hub: HubName, channel: string, data: unknown) => void;
+
+export interface PubsubBus {
+  /** Publish to every node (including this one). Resolves once handed to the transport. */
+  publish(hub: HubName, channel: string, data: unknown): Promise<void>;
+  /** Registers the local delivery callback (one per node: the websocket gateway). */
+  onMessage(deliver: Delivery): void;
+  close(): Promise<void>;
+}
