@@ -19,6 +19,9 @@ export class PostgresDriver implements Driver {
   }
 
   async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
+    // Inside db.transaction, plain db.query calls (e.g. from hooks) belong to that transaction.
+    const tx = currentTx();
+    if (tx) return tx.query<R>(text, params);
     const res = await this.pool.query(text, params as unknown[]);
     return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
   }

@@ -12,5 +12,11 @@ export interface PubsubBus {
   publish(hub: HubName, channel: string, data: unknown): Promise<void>;
   /** Registers the local delivery callback (one per node: the websocket gateway). */
   onMessage(deliver: Delivery): void;
+  /**
+   * Optional: resolves once the bus can receive other nodes' messages (Redis: both hub channels
+   * subscribed). The in-memory bus is ready at once. Callers that need cross-node delivery from the
+   * first message (tests, startup) may await it.
+   */
+  ready?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,0 +1,39 @@
+import type { IncomingMessage } from 'node:http';
+import { ErrorCodes, SkygearError } from '../errors';
+
+/** JSON API bodies larger than this are refused; uploads go through /files and stream to disk. */
+export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
+
+const badRequest = (message: string) => new SkygearError(message, ErrorCodes.BadRequest);
+
+export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) throw badRequest(`request body exceeds ${limit} bytes`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The API body must be one JSON object. An empty body counts as `{}` (GET /_status/healthz).
+ * Go answers malformed JSON with a bare 400; we answer 400 with a BadRequest envelope instead, which
+ * the client treats the same way (any status ≥ 400 is a failure).
+ */
+export function parseJsonObject(raw: Buffer): Record<string, unknown> {
+  const text = raw.toString('utf8');
+  if (text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badRequest('request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}

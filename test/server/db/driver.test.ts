@@ -1,0 +1,109 @@
+import { openDriver } from '../../../src/server/db/open';
+import type { Driver } from '../../../src/server/db/driver';
+import { afterCurrentCommit } from '../../../src/server/db/tx-scope';
+import { testDatabaseUrl, uniqueAppName } from '../../support/database';
+
+/** The Driver contract, on whichever engine TEST_DATABASE_URL selects. */
+describe(`Driver on ${testDatabaseUrl()}`, () => {
+  const schema = uniqueAppName();
+  let db: Driver;
+
+  beforeAll(async () => {
+    db = await openDriver(testDatabaseUrl(), `${schema},public`);
+    await db.query(`CREATE SCHEMA ${schema}`);
+    await db.query('CREATE TABLE counter (id text primary key, n integer not null, at timestamp)');
+    await db.query("INSERT INTO counter VALUES ('a', 0, '2020-01-02 03:04:05.123456')");
+  });
+
+  afterAll(async () => {
+    await db.query(`DROP SCHEMA ${schema} CASCADE`);
+    await db.close();
+  });
+
+  it('decodes timestamp without time zone as UTC and bigint as number', async () => {
+    const { rows } = await db.query<{ at: Date; c: number }>('SELECT at, count(*) AS c FROM counter GROUP BY at');
+    expect(rows[0].at.toISOString()).toBe('2020-01-02T03:04:05.123Z');
+    expect(rows[0].c).toBe(1);
+  });
+
+  it('commits a transaction and runs afterCommit callbacks only then', async () => {
+    const seen: number[] = [];
+    await db.transaction(async (tx) => {
+      await tx.query("UPDATE counter SET n = n + 1 WHERE id = 'a'");
+      tx.afterCommit(async () => {
+        const { rows } = await db.query<{ n: number }>("SELECT n FROM counter WHERE id = 'a'");
+        seen.push(rows[0].n);
+      });
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual([1]);
+  });
+
+  it('rolls back on throw and drops afterCommit callbacks', async () => {
+    const calls: string[] = [];
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query("UPDATE counter SET n = 100 WHERE id = 'a'");
+        tx.afterCommit(() => {
+          calls.push('ran');
+        });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const { rows } = await db.query<{ n: number }>("SELECT n FROM counter WHERE id = 'a'");
+    expect(rows[0].n).toBe(1);
+    expect(calls).toEqual([]);
+  });
+
+  it('lets db.query inside a transaction join it, and nested transactions reuse the outer one', async () => {
+    await expect(
+      db.transaction(async () => {
+        await db.query("UPDATE counter SET n = 50 WHERE id = 'a'");
+        await db.transaction(async (inner) => {
+          const { rows } = await inner.query<{ n: number }>("SELECT n FROM counter WHERE id = 'a'");
+          expect(rows[0].n).toBe(50);
+        });
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    const { rows } = await db.query<{ n: number }>("SELECT n FROM counter WHERE id = 'a'");
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('defers afterCurrentCommit work found through the async context', async () => {
+    const order: string[] = [];
+    await db.transaction(async () => {
+      afterCurrentCommit(() => {
+        order.push('published');
+      });
+      order.push('in transaction');
+    });
+    expect(order).toEqual(['in transaction', 'published']);
+  });
+
+  it('keeps concurrent increments exact (set-based SQL under transactions)', async () => {
+    await db.query("UPDATE counter SET n = 0 WHERE id = 'a'");
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        db.transaction(async (tx) => {
+          await tx.query("UPDATE counter SET n = n + 1 WHERE id = 'a'");
+        }),
+      ),
+    );
+    const { rows } = await db.query<{ n: number }>("SELECT n FROM counter WHERE id = 'a'");
+    expect(rows[0].n).toBe(20);
+  });
+
+  it('hands out sessions that run their own BEGIN/COMMIT', async () => {
+    const session = await db.connect();
+    try {
+      await session.query('BEGIN');
+      await session.query("UPDATE counter SET n = 7 WHERE id = 'a'");
+      await session.query('COMMIT');
+    } finally {
+      session.release();
+    }
+    const { rows } = await db.query<{ n: number }>("SELECT n FROM counter WHERE id = 'a'");
+    expect(rows[0].n).toBe(7);
+  });
+});
