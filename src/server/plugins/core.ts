@@ -77,3 +77,9 @@ export function cloudCodeContainerClass(): CoreCloudCodeContainerClass {
 export function isCoreRecord(value: unknown): value is CoreRecord {
   return value instanceof (SkygearRecord as unknown as new () => object);
 }
+
+/** A dependency of skygear-core (formidable, mime-types), resolved from skygear-core's own location. */
+export function requireFromSkygearCore<T>(name: string): T {
+  const base = require.resolve('skygear-core/dist/record');
+  return require(require.resolve(name, { paths: [base] })) as T;
+}

@@ -42,6 +42,14 @@ const HUBS: readonly HubName[] = ['public', 'internal'];
 /** Reconnect back-off: 100 ms, 200 ms … capped at 3 s, forever (realtime should heal by itself). */
 const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 3000);
 
+const connectionOptions = {
+  retryStrategy,
+  // disconnect() arms a timer of this length that is only cleared by the socket's 'close' event;
+  // when the socket had already closed (Redis down, between retries) the timer just runs out and
+  // keeps the process alive for that long. Short, so shutdown is prompt.
+  disconnectTimeout: 100,
+};
+
 export class RedisBus implements PubsubBus {
   /** Identifies this bus in envelopes so it can skip its own echo. */
   readonly nodeId = randomUUID();
@@ -69,9 +77,9 @@ export class RedisBus implements PubsubBus {
 
     // A publish waits for at most one reconnect attempt instead of queueing for long: a stale
     // realtime event is worth less than a publisher that does not stall.
-    this.publisher = new Redis(url, { retryStrategy, maxRetriesPerRequest: 1 });
+    this.publisher = new Redis(url, { ...connectionOptions, maxRetriesPerRequest: 1 });
     // The subscriber's SUBSCRIBE may wait as long as it takes for Redis to come up.
-    this.subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null });
+    this.subscriber = new Redis(url, { ...connectionOptions, maxRetriesPerRequest: null });
     this.watch(this.publisher, 'publisher');
     this.watch(this.subscriber, 'subscriber');
 

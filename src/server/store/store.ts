@@ -22,6 +22,8 @@ export interface QueryResponse {
 export interface SaveOptions {
   atomic?: boolean;
   requestId: string;
+  /** Skip creation access (Part A §5.5): signup creating the user's own profile record. */
+  skipCreationAccess?: boolean;
 }
 
 /**

@@ -1,0 +1,110 @@
+import { CONVERSATION_COLUMNS, type RecordJSON, conversationJSON, keyOf, refId, wireJSON } from './records';
+import type { Queryable, SqlPool } from './sql';
+import { type TotalUnread, totalUnread as countUnread } from './unread';
+
+/**
+ * Helpers for app code such as the README's push-notification sample (the seed documented
+ * `total_unread`, `Conversation` and `Message` for this). They take a pool: inside a hook under our
+ * server pass the hook's `pool` argument (it joins the save's transaction, so counts already include
+ * the message being sent); elsewhere `chatPool()` is the plugin's own.
+ */
+let pluginPool: SqlPool | undefined;
+
+export function setChatPool(pool: SqlPool): void {
+  pluginPool = pool;
+}
+
+/** The pool the plugin resolved in includeme (see sql.ts `resolvePool`). */
+export function chatPool(): SqlPool {
+  if (!pluginPool) throw new Error('chat plugin: includeme has not run yet');
+  return pluginPool;
+}
+
+const usable = (pool: Queryable | null | undefined): Queryable => pool ?? chatPool();
+
+/** `{conversation, message}` unread totals of a user (0, never null). */
+export function totalUnread(pool: Queryable | null | undefined, userId: string): Promise<TotalUnread> {
+  return countUnread(usable(pool), userId);
+}
+
+const idList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+
+/** A conversation record (skygear Record or record JSON) with its member sets. */
+export class Conversation {
+  readonly record: RecordJSON;
+
+  constructor(record: unknown) {
+    const json = wireJSON(record);
+    if (!json || !json._id.startsWith('conversation/')) throw new TypeError('Conversation needs a conversation record');
+    this.record = json;
+  }
+
+  static async fetch(pool: Queryable | null | undefined, conversationId: string): Promise<Conversation | null> {
+    const res = await usable(pool).query(`SELECT ${CONVERSATION_COLUMNS} FROM conversation c WHERE c._id = $1`, [conversationId]);
+    return res.rows[0] ? new Conversation(conversationJSON(res.rows[0])) : null;
+  }
+
+  get id(): string {
+    return keyOf(this.record);
+  }
+
+  get title(): string | null {
+    return typeof this.record.title === 'string' ? this.record.title : null;
+  }
+
+  get participantIds(): string[] {
+    return idList(this.record.participant_ids);
+  }
+
+  get adminIds(): string[] {
+    return idList(this.record.admin_ids);
+  }
+
+  get participantSet(): Set<string> {
+    return new Set(this.participantIds);
+  }
+
+  get adminSet(): Set<string> {
+    return new Set(this.adminIds);
+  }
+
+  isParticipant(userId: string): boolean {
+    return this.participantSet.has(userId);
+  }
+
+  isAdmin(userId: string): boolean {
+    return this.adminSet.has(userId);
+  }
+}
+
+/** A message record (skygear Record or record JSON). */
+export class Message {
+  readonly record: RecordJSON;
+
+  constructor(record: unknown) {
+    const json = wireJSON(record);
+    if (!json || !json._id.startsWith('message/')) throw new TypeError('Message needs a message record');
+    this.record = json;
+  }
+
+  get id(): string {
+    return keyOf(this.record);
+  }
+
+  get body(): string {
+    return typeof this.record.body === 'string' ? this.record.body : '';
+  }
+
+  /** The sender: the record's owner. */
+  get senderId(): string {
+    return String(this.record._ownerID ?? '');
+  }
+
+  get conversationId(): string {
+    return refId(this.record.conversation_id, 'conversation') ?? '';
+  }
+
+  async fetchConversation(pool?: Queryable | null): Promise<Conversation | null> {
+    return Conversation.fetch(pool, this.conversationId);
+  }
+}

@@ -1,0 +1,124 @@
+import type { ChatSettings, CloudApi, CloudCallOptions, CloudLogger } from './cloud-api';
+import * as conversation from './conversation';
+import * as conversationHooks from './conversation-hooks';
+import { useErrorClass } from './errors';
+import { setChatPool } from './helpers';
+import * as message from './message';
+import * as receipt from './receipt';
+import type { ChatRuntime } from './runtime';
+import { ensureChatSchema } from './schema';
+import { resolvePool } from './sql';
+import { typing } from './typing';
+import { getTotalUnread } from './unread-lambda';
+import * as userConversation from './user-conversation';
+
+/**
+ * The plugin's whole seam with its host (skygear-node or our server): `includeme(skygearCloud,
+ * settings)` registers the schema set-up, the `chat:*` lambdas and the record hooks.
+ *
+ * Lambdas require the API key and a logged-in user. Hooks are NAMED functions: skygear-node names a
+ * hook after its function and crashes on anonymous ones on modern Node.
+ */
+type Handler = (rt: ChatRuntime, param: unknown, options: CloudCallOptions) => Promise<unknown>;
+
+const LAMBDAS: Array<[string, Handler]> = [
+  ['chat:create_conversation', conversation.createConversation],
+  ['chat:add_participants', conversation.addParticipants],
+  ['chat:remove_participants', conversation.removeParticipants],
+  ['chat:add_admins', conversation.addAdmins],
+  ['chat:remove_admins', conversation.removeAdmins],
+  ['chat:leave_conversation', conversation.leaveConversation],
+  ['chat:delete_conversation', conversation.deleteConversation],
+  ['chat:get_conversation', conversation.getConversation],
+  ['chat:get_conversations', conversation.getConversations],
+  ['chat:get_messages', message.getMessages],
+  ['chat:get_messages_by_ids', message.getMessagesByIds],
+  ['chat:mark_as_delivered', receipt.markAsDelivered],
+  ['chat:mark_as_read', receipt.markAsRead],
+  ['chat:get_receipt', receipt.getReceipt],
+  ['chat:total_unread', getTotalUnread],
+  ['chat:typing', typing],
+];
+
+export async function includeme(cloud: CloudApi, settings?: ChatSettings): Promise<void> {
+  useErrorClass(cloud.SkygearError);
+  const { pool, inProcess } = resolvePool(cloud, settings);
+  setChatPool(pool);
+  const rt: ChatRuntime = { cloud, pool, inProcess, log: loggerOf(cloud), sign: signerOf(cloud) };
+
+  cloud.event('before-plugins-ready', function ensureChatSchemaBeforeReady() {
+    return ensureChatSchema(pool);
+  });
+
+  for (const [name, handler] of LAMBDAS) {
+    cloud.op(name, (param: unknown, options: CloudCallOptions) => handler(rt, param, options ?? {}), { keyRequired: true, userRequired: true });
+  }
+  registerHooks(cloud, rt);
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function registerHooks(cloud: CloudApi, rt: ChatRuntime): void {
+  cloud.beforeSave('conversation', function conversationBeforeSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
+    return conversationHooks.conversationBeforeSave(rt, record, original, options);
+  });
+  cloud.afterSave('conversation', function conversationAfterSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
+    return conversationHooks.conversationAfterSave(rt, record, original, options);
+  });
+  cloud.beforeDelete('conversation', function conversationBeforeDelete() {
+    conversationHooks.conversationBeforeDelete();
+  });
+  cloud.beforeSave('message', function messageBeforeSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
+    return message.messageBeforeSave(rt, record, original, options);
+  });
+  cloud.afterSave('message', function messageAfterSave(record: any, original: any) {
+    return message.messageAfterSave(rt, record, original);
+  });
+  cloud.beforeDelete('message', function messageBeforeDelete() {
+    message.messageBeforeDelete();
+  });
+  cloud.beforeSave('user_conversation', function userConversationBeforeSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
+    return userConversation.userConversationBeforeSave(rt, record, original, options);
+  });
+  cloud.afterSave('user_conversation', function userConversationAfterSave(record: any, original: any) {
+    return userConversation.userConversationAfterSave(rt, record, original);
+  });
+  cloud.beforeDelete('user_conversation', function userConversationBeforeDelete() {
+    userConversation.userConversationBeforeDelete();
+  });
+  cloud.beforeSave('receipt', function receiptBeforeSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
+    return receipt.receiptBeforeSave(rt, record, original, options);
+  });
+  cloud.afterSave('receipt', function receiptAfterSave(record: any, original: any) {
+    return receipt.receiptAfterSave(rt, record, original);
+  });
+  cloud.beforeDelete('receipt', function receiptBeforeDelete() {
+    receipt.receiptBeforeDelete();
+  });
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+function loggerOf(cloud: CloudApi): CloudLogger {
+  try {
+    const log = cloud.log?.('chat');
+    if (log) return log;
+  } catch {
+    // fall through to the console
+  }
+  return {
+    info: (obj, msg) => console.info(msg ?? '', obj),
+    warn: (obj, msg) => console.warn(msg ?? '', obj),
+    error: (obj, msg) => console.error(msg ?? '', obj),
+  };
+}
+
+/** Asset URLs from the runtime's signer; no signer (or a failing one) means no `$url`. */
+function signerOf(cloud: CloudApi): ChatRuntime['sign'] {
+  return async (name: string) => {
+    try {
+      const signer = cloud.getSigner?.();
+      return signer ? String(await signer.sign(name)) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}

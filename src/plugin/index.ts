@@ -1,0 +1,22 @@
+/**
+ * The Skygear chat plugin. Load it as a cloud-code module (LOAD_MODULES) in our server or in
+ * skygear-node; the runtime calls `includeme(skygearCloud, settings)`.
+ */
+export { includeme } from './includeme';
+export {
+  afterConversationCreated,
+  afterConversationDeleted,
+  afterConversationUpdated,
+  afterMessageSent,
+  afterUsersAdded,
+  afterUsersAddedToConversation,
+  afterUsersRemoved,
+  afterUsersRemovedFromConversation,
+  typingStarted,
+} from './chat-hooks';
+export type { ConversationEvent, MessageSentEvent, TypingEvent, UsersAddedEvent, UsersRemovedEvent } from './chat-hooks';
+export { Conversation, Message, chatPool, totalUnread } from './helpers';
+export type { TotalUnread } from './unread';
+export type { ChatSettings, CloudApi } from './cloud-api';
+export type { SqlPool, SqlClient, SqlResult } from './sql';
+export { userConversationId, receiptId, participantRole, adminRole } from './ids';

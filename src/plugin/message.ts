@@ -1,0 +1,199 @@
+import { type Args, idList, isPlainObject, optionalId, optionalInteger, optionalTimestamp, readArgs, requiredId } from './args';
+import { notifyMessageSent } from './chat-hooks';
+import type { CloudCallOptions } from './cloud-api';
+import { invalidArgument, notFound, notSupported, permissionDenied } from './errors';
+import { type ConversationRow, loadConversation, participantReadAcl } from './membership';
+import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, conversationJSON, hookResult, keyOf, messageJSON, type RecordJSON, refId, wireJSON } from './records';
+import type { Outbox } from './realtime';
+import { type ChatRuntime, callerOf, isMasterKey } from './runtime';
+import { type Queryable, toDate, toNumber } from './sql';
+import { countNewMessage, recountUnread } from './unread';
+import { recomputeStatusOfConversation, publishMessageUpdates } from './status';
+import { runAfterSave, runBeforeSave, runLambda } from './work';
+
+/**
+ * Messages. Sending is an ordinary record save (public or private database) with `conversation_id`;
+ * the hooks validate it and keep last_message (I2), unread counts (I3) and status (I4) exact.
+ * Messages are immutable: updates and deletes through the record API are refused (111).
+ *
+ * Order: `seq` (bigserial). In process, the before-save hook locks the conversation row inside the
+ * save's transaction before the server inserts the message, so within a conversation seq order is
+ * commit order and the new message is always the newest one.
+ */
+const MAX_LIMIT = 1000;
+
+export async function messageBeforeSave(rt: ChatRuntime, record: unknown, original: unknown, options: CloudCallOptions): Promise<unknown> {
+  if (original) throw notSupported('messages cannot be edited');
+  const json = wireJSON(record);
+  if (!json) throw invalidArgument('message record is malformed', ['record']);
+  const sender = callerOf(options);
+  const conversationId = refId(json.conversation_id, 'conversation');
+  if (!conversationId) throw invalidArgument('message.conversation_id must be a reference to a conversation', ['conversation_id']);
+  if (json.body !== undefined && json.body !== null && typeof json.body !== 'string') throw invalidArgument('message.body must be a string', ['body']);
+  if (json.metadata !== undefined && json.metadata !== null && !isPlainObject(json.metadata)) {
+    throw invalidArgument('message.metadata must be a JSON object', ['metadata']);
+  }
+  if (json.seq !== undefined && json.seq !== null) throw invalidArgument('message.seq is assigned by the server', ['seq']);
+  if (json.deleted === true) throw invalidArgument('a new message cannot be deleted', ['deleted']);
+  await runBeforeSave(rt, async (q) => {
+    const conversation = await loadConversation(q, conversationId, true);
+    if (!conversation || conversation.deleted) throw notFound(`conversation "${conversationId}" not found`);
+    if (!conversation.participant_ids.includes(sender) && !isMasterKey(options)) {
+      throw permissionDenied('user is not a participant of the conversation, permission denied');
+    }
+  });
+  return hookResult({ ...json, conversation_status: 'delivered', deleted: false, _access: participantReadAcl(conversationId) });
+}
+
+/** A new message: last_message, +1 unread for the other members, `create` to every participant. */
+export async function messageAfterSave(rt: ChatRuntime, record: unknown, original: unknown): Promise<void> {
+  if (original) return;
+  const json = wireJSON(record);
+  if (!json) return;
+  const messageId = keyOf(json);
+  const conversationId = refId(json.conversation_id, 'conversation');
+  if (!conversationId) return;
+  await runAfterSave(
+    rt,
+    async (q) => (await q.query(`SELECT 1 FROM message WHERE _id = $1`, [messageId])).rows.length > 0,
+    (q, outbox) => (rt.inProcess ? applyNewMessage(rt, q, outbox, messageId) : reconcileConversation(rt, q, outbox, conversationId, messageId)),
+  );
+}
+
+async function loadMessageRow(q: Queryable, messageId: string) {
+  const res = await q.query(`SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m._id = $1`, [messageId]);
+  return res.rows[0];
+}
+
+/** In process, inside the save's transaction, holding the conversation lock. */
+async function applyNewMessage(rt: ChatRuntime, q: Queryable, outbox: Outbox, messageId: string): Promise<void> {
+  const row = await loadMessageRow(q, messageId);
+  if (!row) return;
+  const conversationId = String(row.conversation_id);
+  const conversation = await loadConversation(q, conversationId, true);
+  if (!conversation) return;
+  const seq = toNumber(row.seq);
+  await q.query(
+    `UPDATE conversation SET last_message = $2, last_message_at = $3
+      WHERE _id = $1 AND (last_message IS NULL OR COALESCE((SELECT seq FROM message WHERE _id = last_message), 0) < $4)`,
+    [conversationId, messageId, toDate(row._created_at)?.toISOString() ?? null, seq],
+  );
+  await countNewMessage(q, conversationId, String(row._owner_id), seq);
+  await announceMessage(rt, q, outbox, row, conversation);
+}
+
+/**
+ * Out of process (after the host committed): recompute everything derived from the conversation's
+ * messages exactly, which is correct whatever order deferred work runs in.
+ */
+async function reconcileConversation(rt: ChatRuntime, q: Queryable, outbox: Outbox, conversationId: string, messageId: string): Promise<void> {
+  const conversation = await loadConversation(q, conversationId, true);
+  if (!conversation) return;
+  await refreshLastMessage(q, conversationId);
+  await recountUnread(q, [conversationId], null);
+  const changed = await recomputeStatusOfConversation(q, conversationId);
+  await publishMessageUpdates(rt, q, outbox, changed.filter((id) => id !== messageId));
+  const row = await loadMessageRow(q, messageId);
+  if (row) await announceMessage(rt, q, outbox, row, conversation);
+}
+
+/** I2: last_message = the newest non-deleted message (by seq), or null. */
+export async function refreshLastMessage(q: Queryable, conversationId: string): Promise<void> {
+  await q.query(
+    `UPDATE conversation c SET last_message = n._id, last_message_at = n._created_at
+       FROM (SELECT (SELECT m._id FROM message m WHERE m.conversation_id = $1 AND NOT m.deleted ORDER BY m.seq DESC LIMIT 1) AS _id) t
+       LEFT JOIN message n ON n._id = t._id
+      WHERE c._id = $1 AND c.last_message IS DISTINCT FROM n._id`,
+    [conversationId],
+  );
+}
+
+async function announceMessage(rt: ChatRuntime, q: Queryable, outbox: Outbox, row: Record<string, unknown>, before: ConversationRow): Promise<void> {
+  const message = await messageJSON(row, rt.sign);
+  outbox.publishRecord(before.participant_ids, 'create', 'message', message);
+  const fresh = await q.query(`SELECT ${CONVERSATION_COLUMNS} FROM conversation c WHERE c._id = $1`, [before._id]);
+  const conversation = fresh.rows[0] ? conversationJSON(fresh.rows[0]) : conversationJSON(before);
+  const participantIds = [...before.participant_ids];
+  outbox.notify(() => notifyMessageSent({ message, conversation, participantIds, senderId: String(row._owner_id) }));
+}
+
+export function messageBeforeDelete(): never {
+  throw notSupported('messages cannot be deleted');
+}
+
+const GET_MESSAGES_ARGS = ['conversation_id', 'limit', 'before_time', 'order', 'before_message_id', 'after_time', 'after_message_id'] as const;
+
+/**
+ * chat:get_messages — newest first by seq, at most `limit` (default 50, capped at 1000). Cursors:
+ * `before_time`/`after_time` (by creation time) or `before_message_id`/`after_message_id` (by seq),
+ * not both kinds. The positional order is 1.7's, which keeps old SDKs that pass
+ * [id, limit, before_time, order] working; `order` is accepted and ignored (seq order only).
+ */
+export async function getMessages(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
+  const userId = callerOf(options);
+  const args: Args = readArgs(param, GET_MESSAGES_ARGS);
+  const conversationId = requiredId(args, 'conversation_id', 'conversation');
+  const limit = optionalInteger(args, 'limit', { fallback: 50, min: 1, cap: MAX_LIMIT });
+  const beforeTime = optionalTimestamp(args, 'before_time');
+  const afterTime = optionalTimestamp(args, 'after_time');
+  const beforeId = optionalId(args, 'before_message_id', 'message');
+  const afterId = optionalId(args, 'after_message_id', 'message');
+  if ((beforeTime || afterTime) && (beforeId || afterId)) {
+    throw invalidArgument('cannot use both message_id and time to filter', ['before_time', 'before_message_id']);
+  }
+  return runLambda(rt, async (q) => {
+    const conversation = await loadConversation(q, conversationId, false);
+    if (!conversation || conversation.deleted) throw notFound(`conversation "${conversationId}" not found`);
+    if (!conversation.participant_ids.includes(userId)) throw permissionDenied('user is not a participant of the conversation, permission denied');
+    const filters = ['m.conversation_id = $1', 'NOT m.deleted'];
+    const params: unknown[] = [conversationId];
+    const cursorSeq = async (id: string, name: string): Promise<number> => {
+      const res = await q.query(`SELECT seq FROM message WHERE _id = $1 AND conversation_id = $2`, [id, conversationId]);
+      if (res.rows.length === 0) throw invalidArgument(`${name} is not a message of this conversation`, [name]);
+      return toNumber(res.rows[0].seq);
+    };
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      filters.push(sql.replace('?', `$${params.length}`));
+    };
+    if (beforeTime) add(`m._created_at < (?::timestamptz AT TIME ZONE 'UTC')`, beforeTime);
+    if (afterTime) add(`m._created_at > (?::timestamptz AT TIME ZONE 'UTC')`, afterTime);
+    if (beforeId) add('m.seq < ?', await cursorSeq(beforeId, 'before_message_id'));
+    if (afterId) add('m.seq > ?', await cursorSeq(afterId, 'after_message_id'));
+    params.push(limit);
+    // With only an "after" cursor the page is the `limit` messages right after it (fixes C12),
+    // still returned newest first.
+    const forward = (afterTime || afterId) && !(beforeTime || beforeId);
+    const res = await q.query(
+      `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM message m WHERE ${filters.join(' AND ')}
+                       ORDER BY m.seq ${forward ? 'ASC' : 'DESC'} LIMIT $${params.length}) page ORDER BY seq DESC`,
+      params,
+    );
+    return { results: await Promise.all(res.rows.map((row) => messageJSON(row, rt.sign))) };
+  });
+}
+
+/** chat:get_messages_by_ids — the listed messages of conversations the caller is in; others are dropped. */
+export async function getMessagesByIds(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
+  const userId = callerOf(options);
+  const ids = idList(readArgs(param, ['message_ids']), 'message_ids', 'message', { single: true });
+  return runLambda(rt, async (q) => {
+    const res = await q.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM message m JOIN conversation c ON c._id = m.conversation_id
+        WHERE m._id = ANY($1::text[]) AND NOT m.deleted AND c.participant_ids ? $2
+        ORDER BY m.seq DESC`,
+      [ids, userId],
+    );
+    return { results: await Promise.all(res.rows.map((row) => messageJSON(row, rt.sign))) };
+  });
+}
+
+/** The newest message of each conversation, as record JSON (for conversation listings). */
+export async function lastMessages(rt: ChatRuntime, q: Queryable, messageIds: string[]): Promise<Map<string, RecordJSON>> {
+  if (messageIds.length === 0) return new Map();
+  const res = await q.query(`SELECT ${MESSAGE_COLUMNS} FROM message m WHERE m._id = ANY($1::text[])`, [messageIds]);
+  const out = new Map<string, RecordJSON>();
+  for (const row of res.rows) out.set(String(row._id), await messageJSON(row, rt.sign));
+  return out;
+}
+

@@ -1,0 +1,109 @@
+import type { RecordJSON } from './records';
+import type { ChatRuntime } from './runtime';
+import type { Queryable } from './sql';
+
+/**
+ * Realtime fan-out (chat-api.md §4). Every user has a `user_channel` record (saved by the client in
+ * its private database) whose `name` is the pubsub channel the plugin publishes that user's events to.
+ *
+ * An operation collects what to publish in an Outbox while its transaction runs; `resolve` looks up
+ * all recipients' channels with ONE query on the transaction's client; the resulting Dispatch is sent
+ * after COMMIT, so no event describes data a reader cannot see yet. Chat extension hooks ride along
+ * and run after the events are published.
+ */
+export interface ChatEvent {
+  event: string;
+  data: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export type RecordEventType = 'create' | 'update' | 'delete';
+
+export function recordEvent(eventType: RecordEventType, recordType: string, record: RecordJSON): ChatEvent {
+  return { event: eventType, data: { record_type: recordType, event_type: eventType, type: 'record', record } };
+}
+
+interface Delivery {
+  users: string[];
+  event: ChatEvent;
+}
+
+export class Outbox {
+  private readonly deliveries: Delivery[] = [];
+  private readonly notifications: Array<() => unknown> = [];
+
+  publish(users: Iterable<string>, event: ChatEvent): void {
+    const list = [...new Set(users)];
+    if (list.length > 0) this.deliveries.push({ users: list, event });
+  }
+
+  publishRecord(users: Iterable<string>, eventType: RecordEventType, recordType: string, record: RecordJSON): void {
+    this.publish(users, recordEvent(eventType, recordType, record));
+  }
+
+  /** A chat extension hook call, made after the events are out (see chat-hooks.ts). */
+  notify(fn: () => unknown): void {
+    this.notifications.push(fn);
+  }
+
+  /** Channel names for every recipient in one query; call inside the transaction. */
+  async resolve(q: Queryable): Promise<Dispatch> {
+    const users = [...new Set(this.deliveries.flatMap((d) => d.users))];
+    const channels = new Map<string, string[]>();
+    if (users.length > 0) {
+      const res = await q.query<{ owner: string; name: string }>(
+        `SELECT _owner_id AS owner, name FROM user_channel WHERE _owner_id = ANY($1::text[]) AND name IS NOT NULL AND name <> ''`,
+        [users],
+      );
+      for (const row of res.rows) {
+        if (!channels.has(row.owner)) channels.set(row.owner, []);
+        channels.get(row.owner)!.push(row.name);
+      }
+    }
+    // Events with the same recipients travel together: one publishEventsToChannels call each (under
+    // skygear-node every call opens a websocket).
+    const batches = new Map<string, { channels: string[]; events: ChatEvent[] }>();
+    for (const d of this.deliveries) {
+      const names = [...new Set(d.users.flatMap((u) => channels.get(u) ?? []))].sort();
+      if (names.length === 0) continue;
+      const key = names.join('\n');
+      if (!batches.has(key)) batches.set(key, { channels: names, events: [] });
+      batches.get(key)!.events.push(d.event);
+    }
+    return new Dispatch([...batches.values()], [...this.notifications]);
+  }
+}
+
+export class Dispatch {
+  constructor(
+    private readonly batches: Array<{ channels: string[]; events: ChatEvent[] }>,
+    private readonly notifications: Array<() => unknown>,
+  ) {}
+
+  /** Publishes every batch. Failures are logged: the data is committed, the request succeeded. */
+  async publish(rt: ChatRuntime): Promise<void> {
+    for (const batch of this.batches) {
+      try {
+        await rt.cloud.publishEventsToChannels(batch.channels, batch.events);
+      } catch (err) {
+        rt.log.error({ err }, 'chat: publishing realtime events failed');
+      }
+    }
+  }
+
+  /** Runs the chat extension hooks in order; a failing listener is logged and never affects others. */
+  async notify(rt: ChatRuntime): Promise<void> {
+    for (const fn of this.notifications) {
+      try {
+        await fn();
+      } catch (err) {
+        rt.log.error({ err }, 'chat: a chat hook listener failed');
+      }
+    }
+  }
+
+  async send(rt: ChatRuntime): Promise<void> {
+    await this.publish(rt);
+    await this.notify(rt);
+  }
+}

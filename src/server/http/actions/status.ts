@@ -1,0 +1,6 @@
+import type { ActionDef } from '../action';
+
+/** `_status:healthz` (Part A §9.6): OK once plugins are ready; the plugin gate answers 503 before. */
+export function statusActions(): ActionDef[] {
+  return [{ name: '_status:healthz', requires: 'none', handle: async () => ({ status: 'OK' }) }];
+}

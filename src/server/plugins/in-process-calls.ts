@@ -1,0 +1,111 @@
+import { runInTx } from '../db/tx-scope';
+import type { HttpHandlerRequest, HttpHandlerResponse } from '../http/action';
+import type { RecordJSON } from '../store/record-json';
+import type { PluginContext } from './context';
+import { coreFromJSON, coreToJSON, type CoreCloudCodeContainer, type CoreRecord } from './core';
+import { canonicalHeaders } from './headers';
+import type { HookCall, HookTrigger } from './hooks';
+import { fromCloudCodeError } from './plugin-errors';
+import type { InProcessPool } from './pool';
+import { recordFromWire, recordToWire } from './records';
+import { SkygearRequest, toHandlerResponse } from './skygear-http';
+
+/**
+ * How the host calls in-process cloud code, with the arguments skygear-node's transport would pass
+ * (cloud/transport/common.js): lambdas get `(fromJSON(body), {context, container})`, hooks get
+ * `(record, original, pool, {context, container})` as skygear-core Records, handlers get
+ * `(SkygearRequest, {context, container})`. What cloud code throws becomes a SkygearError.
+ */
+
+/** The second argument of every lambda, handler and hook call. */
+export interface CloudCallOptions {
+  context: PluginContext;
+  /** A CloudCodeContainer acting as context.user_id (master key + `_user_id`), or as the master key. */
+  container: CoreCloudCodeContainer;
+}
+
+// Cloud code is plain JS: its functions are typed loosely on purpose.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type LambdaFn = (param: any, options: CloudCallOptions) => unknown;
+export type HookFn = (record: CoreRecord, original: CoreRecord | null, pool: InProcessPool, options: CloudCallOptions) => unknown;
+export type HandlerFn = (req: SkygearRequest, options: CloudCallOptions) => unknown;
+export type EventFn = (param: any) => unknown;
+export type TimerFn = (param: undefined) => unknown;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+export interface InProcessRuntime {
+  pool: InProcessPool;
+  container(userId?: string): CoreCloudCodeContainer;
+}
+
+async function guarded<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw fromCloudCodeError(err);
+  }
+}
+
+/**
+ * skygear-core's `toJSON` throws on `undefined` anywhere in the value; we drop undefined object keys
+ * (and turn undefined array items into null), as JSON.stringify would. A top-level undefined is null.
+ */
+export function resultToJSON(value: unknown): unknown {
+  return value === undefined ? null : coreToJSON(withoutUndefined(value));
+}
+
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : withoutUndefined(v)));
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v);
+    return out;
+  }
+  return value;
+}
+
+export function lambdaInvoker(fn: LambdaFn, rt: InProcessRuntime) {
+  return (body: Record<string, unknown>, context: PluginContext): Promise<unknown> =>
+    guarded(async () => resultToJSON(await fn(coreFromJSON(body), { context, container: rt.container(context.user_id) })));
+}
+
+/**
+ * A synchronous hook runs inside the save's transaction (`runInTx(call.tx)`: pool queries join it even
+ * if the caller's async context was lost). An `async: true` hook is started by the host after commit,
+ * so it must not bind the finished transaction.
+ */
+export function hookInvoker(fn: HookFn, trigger: HookTrigger, isAsync: boolean, rt: InProcessRuntime) {
+  return (call: HookCall, context: PluginContext): Promise<RecordJSON | undefined> =>
+    guarded(async () => {
+      const record = recordFromWire(call.record);
+      const original = call.original ? recordFromWire(call.original) : null;
+      const options: CloudCallOptions = { context, container: rt.container(context.user_id) };
+      const run = async () => fn(record, original, rt.pool, options);
+      const returned = isAsync ? await run() : await runInTx(call.tx, run);
+      if (trigger !== 'beforeSave') return undefined;
+      return recordToWire(returned ?? record);
+    });
+}
+
+export function handlerInvoker(fn: HandlerFn, rt: InProcessRuntime) {
+  return (req: HttpHandlerRequest, context: PluginContext): Promise<HttpHandlerResponse> =>
+    guarded(async () => {
+      const request = new SkygearRequest({
+        method: req.method,
+        path: req.path,
+        query_string: req.queryString,
+        header: canonicalHeaders(req.headers),
+        body: req.body,
+      });
+      return toHandlerResponse(await fn(request, { context, container: rt.container(context.user_id) }));
+    });
+}
+
+export function eventInvoker(fn: EventFn) {
+  return (param: unknown): Promise<unknown> => guarded(async () => fn(param));
+}
+
+/** skygear-node calls timers with `payload.param`, which Go never sends: undefined. */
+export function timerInvoker(fn: TimerFn) {
+  return (): Promise<unknown> => guarded(async () => fn(undefined));
+}

@@ -1,0 +1,190 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { filesRoute } from './assets/files-route';
+import { FsAssetStore } from './assets/fs-store';
+import { Accounts } from './auth/accounts';
+import { Authenticator } from './auth/authenticate';
+import { appSchema, type Config } from './config';
+import type { Driver } from './db/driver';
+import { openDriver } from './db/open';
+import { assetActions } from './http/actions/asset';
+import { authActions } from './http/actions/auth';
+import { deviceActions } from './http/actions/device';
+import { pushActions } from './http/actions/push';
+import { recordActions } from './http/actions/record';
+import { roleActions } from './http/actions/role';
+import { schemaActions } from './http/actions/schema';
+import { statusActions } from './http/actions/status';
+import { createHttpApp, type PathRoute } from './http/app';
+import { demoRoute } from './http/demo';
+import { ActionRouter } from './http/router';
+import { createLogger, type Logger } from './log';
+import { createPluginHost } from './plugins/host';
+import { attachPubsubGateway, createPubsubBus } from './pubsub/index';
+import { ensureSystemSchema } from './store/bootstrap';
+import { createRecordStore } from './store/index';
+
+export interface SkygearServer {
+  /** The configuration in effect; after listen, `port` and a derived asset URL prefix are the real ones. */
+  readonly config: Config;
+  readonly db: Driver;
+  readonly schema: string;
+  /** Base URL without trailing slash (e.g. http://127.0.0.1:3000); '' until listen resolves. */
+  readonly url: string;
+  readonly httpServer: http.Server;
+  /**
+   * Listens, then runs the plugin lifecycle (until it is done the plugin gate answers 118/121).
+   * Resolves with the URL once plugins are ready, or as soon as the socket listens with
+   * `waitForPlugins: false`. Rejects if a plugin fails to start.
+   */
+  listen(opts?: { waitForPlugins?: boolean }): Promise<string>;
+  /** Settles when the plugin lifecycle started by listen() has finished (or failed). */
+  readonly pluginsReady: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** How long close() lets in-flight requests finish before cutting connections. */
+const CLOSE_GRACE_MS = 5000;
+
+/**
+ * The composition root. Wiring order: driver → system schema → pubsub bus → asset store → plugin host
+ * (record hooks) → record store (hooks = host) → HTTP app (built-in actions + plugin lambdas and
+ * handlers) → pubsub gateway on the same http.Server → listen → plugin lifecycle.
+ */
+export async function createServer(input: Config, opts: { log?: Logger } = {}): Promise<SkygearServer> {
+  const config: Config = { ...input };
+  const log = opts.log ?? createLogger(config.logLevel);
+  const schema = appSchema(config.appName);
+  const db = await openDriver(config.databaseUrl, `${schema}, public`, (err) => log.error({ err }, 'database error'));
+  try {
+    await ensureSystemSchema(db, schema);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+
+  const bus = createPubsubBus(config.redisUrl, log);
+  const assetPrefixIsDerived = config.port === 0 && config.assetStoreUrlPrefix === derivedAssetPrefix(config, config.port);
+  const assets = new FsAssetStore({
+    db,
+    schema,
+    dir: config.assetStoreDir,
+    urlPrefix: () => config.assetStoreUrlPrefix,
+    secret: config.assetStoreSecret,
+    public: config.assetStorePublic,
+  });
+  let url = '';
+  const host = createPluginHost({ config, db, schema, log, bus, assets, serverUrl: () => url });
+  const store = createRecordStore({ db, schema, hooks: host, assets, log, devMode: config.devMode });
+
+  const keys = { apiKey: config.apiKey, masterKey: config.masterKey };
+  const router = new ActionRouter(
+    [
+      ...statusActions(),
+      ...authActions(new Accounts({ db, schema, store })),
+      ...roleActions(db, schema),
+      ...deviceActions(db, schema),
+      ...pushActions(db, schema),
+      ...assetActions(assets),
+      ...recordActions(store),
+      ...schemaActions(store),
+    ],
+    [host],
+  );
+  const routes: PathRoute[] = [filesRoute(assets, keys)];
+  if (config.demoDir) routes.push(demoRoute(config.demoDir));
+
+  const httpServer = http.createServer(
+    createHttpApp({
+      router,
+      authenticator: new Authenticator({ db, schema, config }),
+      keys,
+      pluginState: () => host.state,
+      responseTimeoutMs: config.responseTimeoutMs,
+      corsHost: config.corsHost,
+      log,
+      routes,
+      handlers: host,
+    }),
+  );
+  httpServer.on('clientError', (err, socket) => {
+    log.debug({ err }, 'malformed HTTP request');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  const gateway = attachPubsubGateway(httpServer, bus, { ...keys, log });
+
+  let closing: Promise<void> | undefined;
+  let startPlugins: () => void = () => undefined;
+  const pluginsReady = new Promise<void>((resolve, reject) => {
+    startPlugins = () => {
+      startPlugins = () => undefined;
+      host.start().then(resolve, reject);
+    };
+  });
+  pluginsReady.catch((err) => log.error({ err }, 'plugins failed to start'));
+  const server: SkygearServer = {
+    config,
+    db,
+    schema,
+    httpServer,
+    get url() {
+      return url;
+    },
+    pluginsReady,
+    async listen(listenOpts = {}) {
+      // With Redis, messages from other nodes must reach this one from the first request on.
+      await bus.ready?.();
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      const { port } = httpServer.address() as AddressInfo;
+      url = `http://${urlHost(config.host)}:${port}`;
+      if (assetPrefixIsDerived) config.assetStoreUrlPrefix = derivedAssetPrefix(config, port);
+      config.port = port;
+      startPlugins();
+      if (listenOpts.waitForPlugins !== false) await pluginsReady;
+      return url;
+    },
+    close() {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+
+  async function shutdown(): Promise<void> {
+    await gateway.close().catch((err) => log.warn({ err }, 'closing pubsub gateway failed'));
+    await host.close().catch((err) => log.warn({ err }, 'closing plugin host failed'));
+    if (httpServer.listening) {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => httpServer.closeAllConnections(), CLOSE_GRACE_MS);
+        httpServer.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        httpServer.closeIdleConnections();
+      });
+    }
+    await bus.close().catch((err) => log.warn({ err }, 'closing pubsub bus failed'));
+    await db.close();
+  }
+
+  return server;
+}
+
+/** Where this server's own URL points: wildcard listen addresses become loopback. */
+function urlHost(host: string): string {
+  if (host === '' || host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The prefix loadConfig derives when ASSET_STORE_URL_PREFIX is unset. */
+function derivedAssetPrefix(config: Config, port: number): string {
+  const publicHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${publicHost}:${port}/files`;
+}

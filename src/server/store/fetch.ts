@@ -1,0 +1,35 @@
+import type { AuthContext } from '../auth/context';
+import { invalidArgument, notFound, permissionDenied } from '../errors';
+import { hasAccess, subjectOf } from './acl';
+import { resolveDatabase } from './database-id';
+import { errorItem } from './incoming';
+import { renderRows, selectRow } from './record-io';
+import { splitRecordId, type Acl, type DatabaseId, type ErrorItem, type RecordJSON } from './record-json';
+import { toSkygearError } from './pg-errors';
+import type { StoreContext } from './store-context';
+
+/** record:fetch (Part A §4.6): records in id order, or 110/102 items. */
+export async function fetchRecords(ctx: StoreContext, auth: AuthContext, databaseId: DatabaseId, ids: unknown): Promise<Array<RecordJSON | ErrorItem>> {
+  if (!Array.isArray(ids) || ids.length === 0) throw invalidArgument('expected list of ids', ['ids']);
+  const parsed = ids.map((id) => {
+    const p = typeof id === 'string' ? splitRecordId(id) : null;
+    if (!p) throw invalidArgument(`invalid record id ${JSON.stringify(id)}`, ['ids']);
+    return { id: id as string, ...p };
+  });
+  const scope = resolveDatabase(auth, databaseId, 'read');
+  const who = subjectOf(auth);
+  const out: Array<RecordJSON | ErrorItem> = [];
+  for (const t of parsed) {
+    try {
+      const table = await ctx.catalog.tableFresh(t.type);
+      const row = table && (await selectRow(ctx, ctx.db, t.type, table, t.key, scope));
+      if (!table || !row) throw notFound();
+      const target = { access: (row._access ?? null) as Acl, ownerId: String(row._owner_id), databaseId: String(row._database_id) };
+      if (!hasAccess(target, who, 'read')) throw permissionDenied();
+      out.push((await renderRows(ctx, t.type, table, [row]))[0]);
+    } catch (err) {
+      out.push(errorItem(toSkygearError(err, 'read'), t.id));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+import type { AssetUrls } from '../assets/signer';
+import type { AuthContext } from '../auth/context';
+import type { Driver } from '../db/driver';
+import type { Logger } from '../log';
+import type { RecordHooks } from '../plugins/hooks';
+import { deleteRecords } from './delete';
+import { fetchRecords } from './fetch';
+import { queryRecords } from './query';
+import type { DatabaseId } from './record-json';
+import { saveRecords } from './save';
+import { createSchemaAdmin, type SchemaAdmin } from './schema-admin';
+import { SchemaCatalog } from './schema-catalog';
+import type { QueryRequest, RecordStore, SaveOptions } from './store';
+import type { StoreContext } from './store-context';
+
+export interface RecordStoreDeps {
+  db: Driver;
+  schema: string;
+  hooks: RecordHooks;
+  assets: AssetUrls;
+  log: Logger;
+  devMode: boolean;
+}
+
+/** The record store on Skygear's PostgreSQL layout, plus schema administration. */
+export function createRecordStore(deps: RecordStoreDeps): RecordStore & SchemaAdmin {
+  const ctx: StoreContext = { ...deps, catalog: new SchemaCatalog(deps.db, deps.schema) };
+  return {
+    save: (auth: AuthContext, db: DatabaseId, records: unknown[], opts: SaveOptions) => saveRecords(ctx, auth, db, records, opts),
+    fetch: (auth: AuthContext, db: DatabaseId, ids: string[]) => fetchRecords(ctx, auth, db, ids),
+    query: (auth: AuthContext, db: DatabaseId, query: QueryRequest) => queryRecords(ctx, auth, db, query),
+    delete: (auth: AuthContext, db: DatabaseId, ids: string[], opts: SaveOptions) => deleteRecords(ctx, auth, db, ids, opts),
+    ...createSchemaAdmin(ctx),
+  };
+}

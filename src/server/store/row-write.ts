@@ -1,0 +1,86 @@
+import type { Queryable } from '../db/driver';
+import { bindSql, isWritable, type Decoded } from './codec';
+import type { Acl } from './record-json';
+import type { TableSchema } from './schema-catalog';
+import { qualified, quoteIdent } from './sql-ident';
+import { utcTimestampSql } from './timestamps';
+
+/**
+ * The row write of a save (Part A §10.4): UPDATE of the system columns that change plus the written
+ * fields, or INSERT of a new row. `_owner_id`, `_created_at`, `_created_by` are never updated.
+ */
+export interface RowWrite {
+  schema: string;
+  type: string;
+  key: string;
+  databaseId: string;
+  fields: Map<string, Decoded>;
+  access: Acl;
+  /** RFC3339 UTC. */
+  now: string;
+  userId: string;
+}
+
+type Assignments = Array<[column: string, sql: string]>;
+
+function binder(values: unknown[]): (v: unknown) => string {
+  return (v) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+}
+
+function dataAssignments(fields: Map<string, Decoded>, add: (v: unknown) => string): Assignments {
+  return [...fields].filter(([, v]) => isWritable(v)).map(([name, v]) => [name, bindSql(v, add)]);
+}
+
+const aclSql = (access: Acl, add: (v: unknown) => string) => `${add(access === null ? null : JSON.stringify(access))}::jsonb`;
+
+export async function updateRow(q: Queryable, w: RowWrite): Promise<void> {
+  const values: unknown[] = [];
+  const add = binder(values);
+  const sets: Assignments = [
+    ['_access', aclSql(w.access, add)],
+    ['_updated_at', utcTimestampSql(add(w.now))],
+    ['_updated_by', add(w.userId)],
+    ...dataAssignments(w.fields, add),
+  ];
+  await q.query(
+    `UPDATE ${qualified(w.schema, w.type)} SET ${sets.map(([c, s]) => `${quoteIdent(c)} = ${s}`).join(', ')}
+      WHERE "_id" = ${add(w.key)} AND "_database_id" = ${add(w.databaseId)}`,
+    values,
+  );
+}
+
+export async function insertRow(q: Queryable, w: RowWrite): Promise<void> {
+  const values: unknown[] = [];
+  const add = binder(values);
+  const columns: Assignments = [
+    ['_id', add(w.key)],
+    ['_database_id', add(w.databaseId)],
+    ['_owner_id', add(w.userId)],
+    ['_access', aclSql(w.access, add)],
+    ['_created_at', utcTimestampSql(add(w.now))],
+    ['_created_by', add(w.userId)],
+    ['_updated_at', utcTimestampSql(add(w.now))],
+    ['_updated_by', add(w.userId)],
+    ...dataAssignments(w.fields, add),
+  ];
+  await q.query(
+    `INSERT INTO ${qualified(w.schema, w.type)} (${columns.map(([c]) => quoteIdent(c)).join(', ')})
+     VALUES (${columns.map(([, s]) => s).join(', ')})`,
+    values,
+  );
+}
+
+/** An explicit number written to a sequence column moves the sequence past it (§10.3). */
+export async function syncSequences(q: Queryable, w: RowWrite, table: TableSchema): Promise<void> {
+  const tableSql = qualified(w.schema, w.type);
+  for (const [name, value] of w.fields) {
+    if (value.kind !== 'number' || table.fields.get(name)?.type !== 'sequence') continue;
+    await q.query(
+      `SELECT setval(pg_get_serial_sequence($1, $2), GREATEST((SELECT max(${quoteIdent(name)}) FROM ${tableSql}), $3::bigint))`,
+      [tableSql, name, value.value],
+    );
+  }
+}

@@ -1,0 +1,123 @@
+import type { AuthContext } from '../auth/context';
+import type { Tx } from '../db/driver';
+import { ErrorCodes, SkygearError, permissionDenied } from '../errors';
+import { creationRoles, defaultAcl } from './access-settings';
+import { hasAccess, parseAcl, subjectOf } from './acl';
+import { impliedType, type Decoded } from './codec';
+import type { DatabaseScope } from './database-id';
+import type { IncomingRecord } from './incoming';
+import { hookChanges, mergeRecord } from './merge';
+import { addNeed, ensureSchemaInTx, type SchemaNeeds } from './migration';
+import type { Acl, RecordJSON } from './record-json';
+import { renderRows, selectRow } from './record-io';
+import type { TableSchema } from './schema-catalog';
+import { insertRow, syncSequences, updateRow } from './row-write';
+import type { StoreContext } from './store-context';
+
+export interface SaveOneOptions {
+  requestId: string;
+  skipCreationAccess?: boolean;
+}
+
+/**
+ * Saves one record inside the caller's transaction (Part A §4.5, Part B §4.1): ACL or creation check,
+ * merge onto the stored row, before-save hooks, write, read back, after-save hooks. Anything thrown
+ * rolls back the caller's transaction, hook effects included.
+ */
+export async function saveOne(
+  ctx: StoreContext,
+  tx: Tx,
+  auth: AuthContext,
+  scope: DatabaseScope & { kind: 'public' | 'private' },
+  rec: IncomingRecord,
+  opts: SaveOneOptions,
+): Promise<RecordJSON> {
+  const userId = auth.userId;
+  if (userId === null) throw new SkygearError('Authentication is needed to save records', ErrorCodes.NotAuthenticated);
+  let table = await requireTable(ctx, rec.type);
+  const stored = await selectRow(ctx, tx, rec.type, table, rec.key, scope, true);
+  const original = stored ? (await renderRows(ctx, rec.type, table, [stored]))[0] : null;
+  if (stored) {
+    const target = { access: (stored._access ?? null) as Acl, ownerId: String(stored._owner_id), databaseId: String(stored._database_id) };
+    if (!hasAccess(target, subjectOf(auth), 'write')) throw permissionDenied();
+  } else if (auth.keyType !== 'master' && !opts.skipCreationAccess) {
+    const roles = await creationRoles(tx, ctx.schema, rec.type);
+    if (roles.length > 0 && !roles.some((r) => auth.roles.includes(r))) throw permissionDenied('no permission to create');
+  }
+
+  // Deliberate fix of the "ACL wipe" (Part A §5.8 item 1): Go replaced the ACL of an EXISTING record
+  // saved with `_access` null/absent by the type's default ACL. Clients send null for records they
+  // never touched the ACL of (e.g. partial updates), so we keep the stored ACL instead. The default
+  // ACL applies only to new records.
+  let access: Acl = rec.access ?? (stored ? ((stored._access ?? null) as Acl) : await defaultAcl(tx, ctx.schema, rec.type));
+
+  const now = new Date().toISOString();
+  const fields = new Map(rec.fields);
+  const meta = {
+    id: rec.id,
+    access,
+    ownerId: stored ? String(stored._owner_id) : userId,
+    createdAt: original?._created_at ?? now,
+    createdBy: stored ? (original?._created_by ?? '') : userId,
+    updatedAt: now,
+    updatedBy: userId,
+  };
+  if (ctx.hooks.has('beforeSave', rec.type)) {
+    const sent = mergeRecord(original, fields, meta, ctx.assets);
+    const returned = await ctx.hooks.run({
+      trigger: 'beforeSave', recordType: rec.type, record: sent, original, auth, requestId: opts.requestId, tx,
+    });
+    if (returned) {
+      const changes = hookChanges(sent, returned);
+      for (const [name, value] of changes) fields.set(name, value);
+      // A returned `_access: null` keeps the ACL the record had going in (stored one on update).
+      if (Array.isArray(returned._access)) access = parseAcl(returned._access);
+    }
+  }
+  // Columns a hook introduced, or ones another node dropped since the schema step, are (re)created here.
+  table = await ensureColumns(ctx, tx, auth, rec.type, table, fields);
+
+  const write = { schema: ctx.schema, type: rec.type, key: rec.key, databaseId: scope.id, fields, access, now, userId };
+  if (stored) await updateRow(tx, write);
+  else await insertRow(tx, write);
+  await syncSequences(tx, write, table);
+
+  const row = await selectRow(ctx, tx, rec.type, table, rec.key, scope);
+  if (!row) throw new SkygearError(`record ${rec.id} vanished after write`, ErrorCodes.UnexpectedError);
+  const [saved] = await renderRows(ctx, rec.type, table, [row]);
+  if (ctx.hooks.has('afterSave', rec.type)) {
+    await ctx.hooks.run({ trigger: 'afterSave', recordType: rec.type, record: saved, original, auth, requestId: opts.requestId, tx });
+  }
+  return saved;
+}
+
+async function requireTable(ctx: StoreContext, type: string): Promise<TableSchema> {
+  const table = await ctx.catalog.tableFresh(type);
+  if (!table) throw new SkygearError(`record type "${type}" does not exist`, ErrorCodes.UnexpectedError);
+  return table;
+}
+
+/**
+ * Every written field needs a column; missing ones (added by a before-save hook, or dropped by
+ * another node after the schema step) are migrated inside this transaction under the usual rules.
+ */
+async function ensureColumns(
+  ctx: StoreContext,
+  tx: Tx,
+  auth: AuthContext,
+  type: string,
+  table: TableSchema,
+  changes: Map<string, Decoded>,
+): Promise<TableSchema> {
+  const needs: SchemaNeeds = new Map();
+  let missing = false;
+  for (const [name, value] of changes) {
+    const implied = impliedType(value);
+    if (!implied) continue;
+    addNeed(needs, type, name, implied);
+    if (!table.fields.has(name)) missing = true;
+  }
+  if (!missing) return table;
+  const catalog = await ensureSchemaInTx(tx, ctx.db.kind, ctx.schema, ctx.catalog, needs, ctx.devMode || auth.keyType === 'master');
+  return catalog.get(type) ?? table;
+}

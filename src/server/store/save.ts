@@ -1,0 +1,100 @@
+import type { AuthContext } from '../auth/context';
+import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
+import { impliedType } from './codec';
+import { resolveDatabase } from './database-id';
+import { decodeIncoming, errorItem, type IncomingRecord } from './incoming';
+import { addNeed, ensureSchema, type SchemaNeeds } from './migration';
+import { isRetryableConflict, isUndefinedObject, toSkygearError } from './pg-errors';
+import type { DatabaseId, ErrorItem, RecordJSON } from './record-json';
+import { saveOne } from './save-one';
+import type { SaveOptions } from './store';
+import type { StoreContext } from './store-context';
+import { runTransaction } from './tx-retry';
+
+export const ATOMIC_FAILED = 'Atomic Operation rolled back due to one or more errors';
+
+/**
+ * record:save (Part A §4.5). Schema extension runs first for every decodable record; then each
+ * record is saved in its own transaction together with its hooks, or — `atomic` — all in one, where
+ * any failure rolls everything back and answers 115.
+ */
+export async function saveRecords(
+  ctx: StoreContext,
+  auth: AuthContext,
+  databaseId: DatabaseId,
+  raw: unknown[],
+  opts: SaveOptions,
+): Promise<Array<RecordJSON | ErrorItem>> {
+  if (!Array.isArray(raw) || raw.length === 0) throw invalidArgument('expected list of record', ['records']);
+  const scope = resolveDatabase(auth, databaseId, 'write');
+  if (scope.kind === 'union') throw new SkygearError('modifying the selected database is not supported', ErrorCodes.NotSupported);
+  if (auth.userId === null) throw new SkygearError('Authentication is needed to save records', ErrorCodes.NotAuthenticated);
+
+  const decoded = raw.map(decodeIncoming);
+  if (opts.atomic && decoded.some((d) => !d.ok)) {
+    const errors = decoded.flatMap((d) => (d.ok ? [] : [d.error]));
+    throw new SkygearError('fails to de-serialize records', ErrorCodes.InvalidArgument, { arguments: 'records', errors });
+  }
+  const valid = decoded.flatMap((d) => (d.ok ? [d.record] : []));
+  await ensureSchema(ctx.db, ctx.schema, ctx.catalog, schemaNeeds(valid), ctx.devMode || auth.keyType === 'master');
+
+  const one = { requestId: opts.requestId, skipCreationAccess: opts.skipCreationAccess };
+  if (opts.atomic) {
+    let failing: IncomingRecord | undefined;
+    try {
+      return await runTransaction(ctx, !hasSaveHooks(ctx, valid), async (tx) => {
+        const saved: RecordJSON[] = [];
+        for (const rec of valid) {
+          failing = rec;
+          saved.push(await saveOne(ctx, tx, auth, scope, rec, one));
+        }
+        return saved;
+      });
+    } catch (err) {
+      throw atomicFailure(failing?.id, err, 'save');
+    }
+  }
+
+  const results: Array<RecordJSON | ErrorItem> = [];
+  for (const d of decoded) {
+    if (!d.ok) {
+      results.push(d.error);
+      continue;
+    }
+    const rec = d.record;
+    try {
+      results.push(await runTransaction(ctx, !hasSaveHooks(ctx, [rec]), (tx) => saveOne(ctx, tx, auth, scope, rec, one)));
+    } catch (err) {
+      results.push(errorItem(reported(ctx, err, 'save'), rec.id));
+    }
+  }
+  return results;
+}
+
+function schemaNeeds(records: IncomingRecord[]): SchemaNeeds {
+  const needs: SchemaNeeds = new Map();
+  for (const rec of records) {
+    addNeed(needs, rec.type, null, null);
+    for (const [name, value] of rec.fields) addNeed(needs, rec.type, name, impliedType(value));
+  }
+  return needs;
+}
+
+function hasSaveHooks(ctx: StoreContext, records: IncomingRecord[]): boolean {
+  return records.some((r) => ctx.hooks.has('beforeSave', r.type) || ctx.hooks.has('afterSave', r.type));
+}
+
+export function atomicFailure(id: string | undefined, err: unknown, op: 'save' | 'delete'): SkygearError {
+  const cause = toSkygearError(err, op);
+  if (cause.code === ErrorCodes.AtomicOperationFailure) return cause;
+  return new SkygearError(ATOMIC_FAILED, ErrorCodes.AtomicOperationFailure, id ? { [id]: cause.toJSON() } : undefined);
+}
+
+/** Per-record failure → Skygear error; unexpected ones are logged (they are our bugs or DB trouble). */
+export function reported(ctx: StoreContext, err: unknown, op: 'save' | 'delete'): SkygearError {
+  const e = toSkygearError(err, op);
+  if (e.code === ErrorCodes.UnexpectedError && !isRetryableConflict(err) && !isUndefinedObject(err)) {
+    ctx.log.warn({ err }, `record ${op} failed unexpectedly`);
+  }
+  return e;
+}

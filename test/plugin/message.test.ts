@@ -1,0 +1,179 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-var-requires */
+import { closeAllClients } from '../support/client';
+import type { TestServer } from '../support/server';
+import { type ChatUser, bareId, expectError, invariants, signupUsers, startChatServer } from './support';
+
+const skygear: any = require('skygear');
+const Message = skygear.Record.extend('message');
+
+/** Sending through the record API (public and private database) and reading with chat:get_messages. */
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startChatServer();
+});
+
+afterAll(async () => {
+  closeAllClients();
+  await server?.close();
+});
+
+const unread = async (user: ChatUser, cid: string): Promise<number> =>
+  (await user.call('chat:get_conversation', [cid])).conversation.unread_count;
+
+const ids = (res: any): string[] => res.results.map((m: any) => bareId(m._id));
+
+describe('sending messages', () => {
+  test('public and private database sends; last_message, unread counts and seq follow', async () => {
+    const [alice, bob, carol] = await signupUsers(server, 3);
+    const cid = await alice.createConversation([bob, carol], 'g');
+    const m1 = await alice.send(cid, 'public one');
+    await invariants(server);
+    const m2 = await bob.send(cid, 'private two', { db: 'private' });
+    await invariants(server);
+    expect(await unread(alice, cid)).toBe(1); // bob's; her own never counts
+    expect(await unread(bob, cid)).toBe(1);
+    expect(await unread(carol, cid)).toBe(2);
+    const view = (await carol.call('chat:get_conversation', [cid])).conversation;
+    expect(view.last_message._id).toBe(`message/${m2}`);
+    const page = await carol.call('chat:get_messages', [cid, 10]);
+    expect(ids(page)).toEqual([m2, m1]);
+    const [second, first] = page.results;
+    expect(second.seq).toBeGreaterThan(first.seq);
+    expect(first).toMatchObject({
+      _type: 'record',
+      _ownerID: alice.id,
+      _created_by: alice.id,
+      body: 'public one',
+      conversation_status: 'delivered',
+      metadata: {},
+      _access: [{ role: `conversation-participant-${cid}`, level: 'read' }],
+    });
+    expect(first.conversation_id).toEqual(expect.objectContaining({ id: `conversation/${cid}` }));
+    expect(new Date(first._created_at).toISOString()).toBe(first._created_at);
+  });
+
+  test('only participants may send (102); unknown conversation 110; bad fields 108', async () => {
+    const [alice, bob, eve] = await signupUsers(server, 3);
+    const cid = await alice.createConversation([bob], 'g');
+    await expectError(eve.send(cid, 'intruder'), 102);
+    await expectError(eve.send(cid, 'intruder', { db: 'private' }), 102);
+    await expectError(alice.send('no-such-conversation', 'x'), 110);
+    await expectError(alice.client.publicDB.save(new Message({ body: 'no conversation' })), 108);
+    await expectError(alice.send(cid, 'x', { extra: { metadata: [1, 2] } }), 108);
+    await expectError(alice.send(cid, 'x', { extra: { seq: 99 } }), 108);
+    const count = await server.db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1`, [cid]);
+    expect(count.rows[0].n).toBe(0);
+    await invariants(server);
+  });
+
+  test('messages are immutable: update and delete are 111', async () => {
+    const [alice, bob] = await signupUsers(server, 2);
+    const cid = await alice.createConversation([bob], 'g');
+    const mid = await alice.send(cid, 'original');
+    const [stored] = (await alice.call('chat:get_messages', [cid, 1])).results;
+    const edit = new Message({ _id: `message/${mid}`, body: 'edited', conversation_id: new skygear.Reference(`conversation/${cid}`) });
+    await expectError(alice.client.publicDB.save(edit), 111);
+    await expectError(alice.client.publicDB.delete(edit), 111);
+    const [after] = (await alice.call('chat:get_messages', [cid, 1])).results;
+    expect(after.body).toBe(stored.body);
+    await invariants(server);
+  });
+
+  test('a participant never counts messages sent before they joined', async () => {
+    const [alice, bob, carol] = await signupUsers(server, 3);
+    const cid = await alice.createConversation([bob], 'g');
+    await alice.send(cid, 'old 1');
+    await alice.send(cid, 'old 2');
+    await alice.call('chat:add_participants', [cid, [carol.id]]);
+    expect(await unread(carol, cid)).toBe(0);
+    await alice.send(cid, 'new');
+    expect(await unread(carol, cid)).toBe(1);
+    expect(await unread(bob, cid)).toBe(3);
+    await invariants(server);
+  });
+
+  test('attachments come back as assets with a signed URL and content type', async () => {
+    const [alice, bob] = await signupUsers(server, 2);
+    const cid = await alice.createConversation([bob], 'g');
+    const name = `att-${Date.now()}.png`;
+    await server.db.query(`INSERT INTO _asset (id, content_type, size) VALUES ($1, 'image/png', 3)`, [name]);
+    await alice.send(cid, 'pic', { extra: { attachment: new skygear.Asset({ name, url: 'http://ignored/' }) } });
+    const [m] = (await bob.call('chat:get_messages', [cid, 1])).results;
+    expect(m.attachment).toBeInstanceOf(skygear.Asset);
+    expect(m.attachment.name).toBe(name);
+    expect(m.attachment.contentType).toBe('image/png');
+    expect(m.attachment.url).toContain(name);
+    expect(m.attachment.url).toMatch(/signature=/);
+  });
+});
+
+describe('chat:get_messages', () => {
+  let alice: ChatUser;
+  let bob: ChatUser;
+  let eve: ChatUser;
+  let cid: string;
+  const sent: string[] = [];
+
+  beforeAll(async () => {
+    [alice, bob, eve] = await signupUsers(server, 3);
+    cid = await alice.createConversation([bob], 'history');
+    for (let i = 0; i < 7; i++) sent.push(await (i % 2 ? bob : alice).send(cid, `m${i}`));
+  });
+
+  test('newest first, limited, stable by seq', async () => {
+    expect(ids(await bob.call('chat:get_messages', [cid, 3]))).toEqual([sent[6], sent[5], sent[4]]);
+    expect(ids(await bob.call('chat:get_messages', { conversation_id: cid }))).toEqual([...sent].reverse());
+    expect(ids(await bob.call('chat:get_messages', [cid, 5000]))).toHaveLength(7); // capped, not refused
+  });
+
+  test('before_message_id / after_message_id page by seq', async () => {
+    expect(ids(await bob.call('chat:get_messages', { conversation_id: cid, limit: 2, before_message_id: sent[4] }))).toEqual([sent[3], sent[2]]);
+    // The 1.7 positional order: id, limit, before_time, order, before_message_id.
+    expect(ids(await bob.call('chat:get_messages', [cid, 2, null, null, `message/${sent[2]}`]))).toEqual([sent[1], sent[0]]);
+    // "after" returns the page right after the cursor (fixes C12), newest first.
+    expect(ids(await bob.call('chat:get_messages', { conversation_id: cid, limit: 2, after_message_id: sent[1] }))).toEqual([sent[3], sent[2]]);
+  });
+
+  test('before_time accepts a Date, ISO strings with microseconds or a zone offset', async () => {
+    const [newest] = (await bob.call('chat:get_messages', [cid, 1])).results;
+    const created = new Date(newest._created_at);
+    expect(ids(await bob.call('chat:get_messages', [cid, 10, created]))).toEqual(sent.slice(0, 6).reverse());
+    expect(ids(await bob.call('chat:get_messages', [cid, 10, created.toISOString()]))).toHaveLength(6);
+    const later = new Date(created.getTime() + 1);
+    expect(ids(await bob.call('chat:get_messages', [cid, 10, later.toISOString().replace('Z', '999Z')]))).toHaveLength(7);
+    const inHongKong = new Date(later.getTime() + 8 * 3600_000).toISOString().replace('Z', '+08:00');
+    expect(ids(await bob.call('chat:get_messages', [cid, 10, inHongKong]))).toHaveLength(7);
+    const earlierInHongKong = new Date(created.getTime() - 1 + 8 * 3600_000).toISOString().replace('Z', '+08:00');
+    expect(ids(await bob.call('chat:get_messages', [cid, 10, earlierInHongKong]))).toHaveLength(6);
+    const future = new Date(Date.now() + 60_000);
+    expect(ids(await bob.call('chat:get_messages', { conversation_id: cid, before_time: future }))).toHaveLength(7);
+  });
+
+  test('errors: 102 non-participant, 110 unknown conversation, 108 bad arguments', async () => {
+    await expectError(eve.call('chat:get_messages', [cid, 10]), 102);
+    await expectError(bob.call('chat:get_messages', ['no-such', 10]), 110);
+    const bad: Array<[unknown, string]> = [
+      [[cid, 0], 'limit'],
+      [[cid, 'ten'], 'limit'],
+      [[cid, 1.5], 'limit'],
+      [[cid, 10, 'yesterday'], 'before_time'],
+      [{ conversation_id: cid, before_message_id: 'not-here' }, 'before_message_id'],
+      [[], 'conversation_id'],
+    ];
+    for (const [args, name] of bad) {
+      const error = await expectError(bob.call('chat:get_messages', args), 108);
+      expect(error.info?.arguments).toEqual([name]);
+    }
+    await expectError(bob.call('chat:get_messages', { conversation_id: cid, before_time: new Date(), before_message_id: sent[1] }), 108);
+  });
+
+  test('get_messages_by_ids returns only messages of conversations the caller is in', async () => {
+    const other = await eve.createConversation([alice], 'other');
+    const foreign = await eve.send(other, 'not for bob');
+    const res = await bob.call('chat:get_messages_by_ids', [[sent[0], sent[6], foreign, 'missing']]);
+    expect(ids(res).sort()).toEqual([sent[0], sent[6]].sort());
+    expect(ids(await eve.call('chat:get_messages_by_ids', [[sent[0]]]))).toEqual([]);
+    await expectError(bob.call('chat:get_messages_by_ids', [[42]]), 108);
+  });
+});
