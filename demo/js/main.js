@@ -58,6 +58,10 @@ async function startSession(me) {
     toast(`Could not load conversations: ${api.describeError(error).message}`);
   }
   refreshTotals();
+  if (state.me === me) {
+    state.ready = true;
+    touch('session');
+  }
 }
 
 async function logout() {

@@ -11,7 +11,7 @@ import {
 } from './actions.js';
 import { bareId, toConversation, toMessage } from './model.js';
 import {
-  putConversation, putMessages, removeConversation, setTyping, state, touch,
+  bumpLastMessage, putConversation, putMessages, removeConversation, setTyping, state, touch,
 } from './state.js';
 import { banner, toast } from './ui.js';
 
@@ -98,10 +98,14 @@ function onMessage(event, message) {
   if (!message || !message.conversationId) return;
   const cid = message.conversationId;
   if (event === 'delete') message.deleted = true;
-  putMessages(cid, [message]);
+  // Threads we hold (or are fetching) merge the event; for others only the list preview changes, so an
+  // unopened conversation never shows a stray message outside the page it will load.
+  if (state.threads.has(cid)) putMessages(cid, [message]);
+  else bumpLastMessage(message);
   // A message from someone ends their typing indicator.
   if (event === 'create') setTyping(cid, message.createdBy, 'finished');
-  if (!state.conversations.has(cid)) refreshConversation(cid);
+  // Unknown conversation, or its last message may be gone: the server has the up-to-date preview.
+  if (!state.conversations.has(cid) || event === 'delete') refreshConversation(cid);
   if (event !== 'create' || message.createdBy === state.me.id) return;
   ensureUsers([message.createdBy]);
   queueDelivered([message]);

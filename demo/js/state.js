@@ -18,6 +18,7 @@ export const state = {
   typing: new Map(), // conversationId -> Map(userId -> {event, expires})
   totalUnread: { conversation: 0, message: 0 },
   connection: 'online', // 'online' | 'offline'
+  ready: false, // subscribed to the user channel and the first conversation list loaded
 };
 
 const listeners = new Set();
@@ -58,6 +59,7 @@ export function resetSession(me) {
   state.panel = null;
   state.typing.clear();
   state.totalUnread = { conversation: 0, message: 0 };
+  state.ready = false;
   touch('session', 'conversations', 'open', 'unread', 'panel', 'typing');
 }
 

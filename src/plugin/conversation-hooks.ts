@@ -57,7 +57,7 @@ export async function conversationBeforeSave(rt: ChatRuntime, record: unknown, o
   return runBeforeSave(rt, async (q) => {
     // Updates work on the LOCKED row: the record the server merged may predate a concurrent lambda.
     // Lists the client did not change (equal to the stored record's) are taken from the locked row.
-    const current = stored ? await loadConversation(q, cid, true) : null;
+    const current = stored ? await loadConversation(q, cid, rt.inProcess) : null;
     if (stored && current) {
       if (current.deleted) throw permissionDenied('the conversation was deleted');
       if (!current.admin_ids.includes(caller) && !master) throw permissionDenied('user is not an admin of the conversation, permission denied');

@@ -36,7 +36,7 @@ export async function messageBeforeSave(rt: ChatRuntime, record: unknown, origin
   if (json.seq !== undefined && json.seq !== null) throw invalidArgument('message.seq is assigned by the server', ['seq']);
   if (json.deleted === true) throw invalidArgument('a new message cannot be deleted', ['deleted']);
   await runBeforeSave(rt, async (q) => {
-    const conversation = await loadConversation(q, conversationId, true);
+    const conversation = await loadConversation(q, conversationId, rt.inProcess);
     if (!conversation || conversation.deleted) throw notFound(`conversation "${conversationId}" not found`);
     if (!conversation.participant_ids.includes(sender) && !isMasterKey(options)) {
       throw permissionDenied('user is not a participant of the conversation, permission denied');

@@ -28,7 +28,11 @@ export async function runLambda<T>(rt: ChatRuntime, work: Work<T>): Promise<T> {
   return result;
 }
 
-/** Before-save work: validation and locks. Out of process it runs on a short transaction of its own. */
+/**
+ * Before-save work: validation, and in process the locks. Out of process it runs on a short
+ * transaction of its own and must take NO row locks: the server may already hold them inside the
+ * save it is waiting on us for, a wait PostgreSQL cannot see as a deadlock.
+ */
 export async function runBeforeSave<T>(rt: ChatRuntime, work: (q: Queryable) => Promise<T>): Promise<T> {
   return withTransaction(rt.pool, (client) => work(client));
 }
@@ -50,6 +54,17 @@ export async function runAfterSave(rt: ChatRuntime, visible: (q: Queryable) => P
     await dispatch.publish(rt); // held by the host until COMMIT
     if (typeof rt.cloud.afterCommit === 'function') rt.cloud.afterCommit(() => dispatch.notify(rt));
     else await dispatch.notify(rt);
+    return;
+  }
+  // Our server runs an out-of-process after-save once the save has committed, and awaits it: then
+  // the data is visible now and the work finishes before the client's response. A server that calls
+  // it inside its transaction (Go, atomic saves) makes us wait for the commit in the background.
+  if (await visible(rt.pool).catch(() => false)) {
+    try {
+      await runLambda(rt, work);
+    } catch (err) {
+      rt.log.error({ err }, 'chat: after-save work failed');
+    }
     return;
   }
   void runDeferred(rt, visible, work);

@@ -63,7 +63,9 @@ export async function createServer(input: Config, opts: { log?: Logger } = {}): 
     throw err;
   }
 
-  const bus = createPubsubBus(config.redisUrl, log);
+  // One Redis channel pair per app: apps sharing a Redis never see each other's events, and every
+  // node of the same app (same APP_NAME) shares fan-out (docs/scaling.md).
+  const bus = createPubsubBus(config.redisUrl, log, { prefix: `skygear:pubsub:${config.appName}` });
   const assetPrefixIsDerived = config.port === 0 && config.assetStoreUrlPrefix === derivedAssetPrefix(config, config.port);
   const assets = new FsAssetStore({
     db,

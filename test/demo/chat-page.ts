@@ -41,6 +41,12 @@ export class ChatPage {
     await this.page.getByLabel('Password').fill(password);
     await this.page.getByRole('button', { name: 'Create account' }).click();
     await this.page.getByTestId('me').filter({ hasText: this.username }).waitFor();
+    await this.waitReady();
+  }
+
+  /** Subscribed to the user channel and the first conversation list shown (`data-ready` on the app). */
+  async waitReady(): Promise<void> {
+    await this.page.locator('.app[data-ready="true"]').waitFor();
   }
 
   userId(): Promise<string> {

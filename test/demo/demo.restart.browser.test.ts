@@ -71,12 +71,11 @@ it('reconnects after the server restarts and shows what was sent meanwhile', asy
   const env = await restartableEnv();
   server = await startTestServer({ loadModules: [PLUGIN], env });
   const url = `${server.url}/demo/?apiKey=${encodeURIComponent(server.config.apiKey)}`;
-  const suffix = Date.now().toString(36);
 
   const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
-  const bob = await ChatPage.open(context, url, `bob_${suffix}`);
+  const bob = await ChatPage.open(context, url, 'bob');
   await bob.signUp('bob password');
-  const alice = await signupClient(server, `alice_${suffix}`);
+  const alice = await signupClient(server, 'alice');
   const { conversation } = await alice.lambda('chat:create_conversation', {
     participants: [`user/${await bob.userId()}`], title: null, metadata: {}, options: { distinctByParticipants: true },
   });

@@ -52,6 +52,7 @@ export function appView({ onLogout }) {
 
   function update(topics) {
     root.dataset.pane = state.openId && state.pane === 'chat' ? 'chat' : 'list';
+    root.dataset.ready = String(state.ready);
     list.update(topics);
     chat.update(topics);
     updatePanel();

@@ -11,6 +11,7 @@ export function conversationListView({ onLogout }) {
   const empty = h('div', { class: 'empty-list' },
     h('p', {}, 'No conversations yet.'),
     h('button', { class: 'btn primary', type: 'button', onclick: () => showPanel('new') }, 'Start a conversation'));
+  const loading = h('p', { class: 'list-note' }, 'Loading conversations…');
   const totalBadge = h('span', { class: 'badge total', 'data-testid': 'total-unread', hidden: true });
   const meName = h('span', { class: 'me-name', 'data-testid': 'me' });
   const meAvatar = h('span', { class: 'me-avatar' });
@@ -24,7 +25,7 @@ export function conversationListView({ onLogout }) {
         'data-testid': 'new-conversation', onclick: () => showPanel('new'),
       }, icon('compose')),
       h('button', { class: 'icon-btn', type: 'button', title: 'Log out', 'aria-label': 'Log out', onclick: onLogout }, icon('logout'))),
-    list, empty);
+    loading, list, empty);
 
   function item(c) {
     const unread = c.unreadCount || 0;
@@ -53,7 +54,8 @@ export function conversationListView({ onLogout }) {
     if (['conversations', 'users', 'typing', 'open', 'session'].some((t) => topics.has(t))) {
       const conversations = sortedConversations();
       replaceChildren(list, conversations.map(item));
-      empty.hidden = conversations.length > 0;
+      loading.hidden = state.ready || conversations.length > 0;
+      empty.hidden = !state.ready || conversations.length > 0;
     }
     if (topics.has('unread') || topics.has('session')) {
       const n = state.totalUnread.message;

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { countStatements } from './counting';
 import type { Driver } from './driver';
 import { PgliteDriver } from './pglite';
 import { PostgresDriver } from './postgres';
@@ -12,6 +13,12 @@ pg.types.setTypeParser(INT8_OID, parseInt8);
  * memory; anything else (or absent) → PGlite stored in that directory (default ./data/pgdata).
  */
 export async function openDriver(databaseUrl: string | undefined, searchPath: string, onError?: (err: unknown) => void): Promise<Driver> {
+  const driver = await openEngine(databaseUrl, searchPath, onError);
+  // Measurement mode for bench/ (statements per send): counts every statement, see counting.ts.
+  return process.env.STATEMENT_STATS === '1' ? countStatements(driver) : driver;
+}
+
+async function openEngine(databaseUrl: string | undefined, searchPath: string, onError?: (err: unknown) => void): Promise<Driver> {
   const url = databaseUrl ?? '';
   if (/^postgres(ql)?:\/\//.test(url)) return new PostgresDriver(url, searchPath, onError);
   if (url === 'memory://' || url === 'memory') return PgliteDriver.open(undefined, searchPath, onError);

@@ -77,6 +77,12 @@ export interface SkygearCloud {
   readonly CloudCodeContainer: CoreCloudCodeContainerClass;
   /** Resolves once scheduled (inside a transaction: published after COMMIT, never on rollback). */
   publishEventsToChannels(channels: string | string[], events: Array<Record<string, unknown>>): Promise<void>;
+  /**
+   * Host extension (not in skygear-node): runs fn once the transaction the caller runs in (a hook's
+   * save) has committed, never after a rollback; outside a transaction, soon. The chat plugin fires
+   * its extension hooks of record saves with it.
+   */
+  afterCommit(fn: () => void | Promise<void>): void;
   readonly SkygearRequest: typeof SkygearRequest;
   readonly SkygearResponse: typeof SkygearResponse;
   readonly ErrorCodes: Record<string, number>;
@@ -247,6 +253,11 @@ export function createSkygearCloud(deps: CloudDeps): SkygearCloud {
       const tx = currentTx();
       if (tx) tx.afterCommit(publishAll);
       else await publishAll();
+    },
+    afterCommit(fn) {
+      const tx = currentTx();
+      if (tx) tx.afterCommit(fn);
+      else void Promise.resolve().then(fn).catch((err: unknown) => deps.log.error({ err }, 'afterCommit callback failed'));
     },
     SkygearRequest,
     SkygearResponse,

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: the whole benchmark in one bounded run on loopback (see docs/performance.md).
+ * Writes bench/results/<section>.json and bench/results/summary.json, and docs/bench-summary.md.
+ * Sizes come from the environment (BENCH_QUICK=1 for a ~2 minute run); see CONFIG below.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { closeAgent } from './lib/api';
+import { fanOut, getMessagesAndMarkRead, idleSockets, sendThroughput, statementsPerSend, type Ctx } from './sections';
+import { writeSummary } from './report';
+import pg from 'pg';
+
+const quick = process.env.BENCH_QUICK === '1';
+const num = (name: string, full: number, fast: number): number => Number(process.env[name] ?? (quick ? fast : full));
+
+export const CONFIG = {
+  quick,
+  databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  /** Seconds of each closed-loop send phase and of pgbench. */
+  durationS: num('BENCH_DURATION_S', 15, 4),
+  /** Concurrent senders (HTTP) and pgbench clients. */
+  concurrency: num('BENCH_CONCURRENCY', 16, 16),
+  /** 2-member conversations the 2-member phase spreads over. */
+  conversations: num('BENCH_CONVERSATIONS', 200, 50),
+  hotMembers: num('BENCH_HOT_MEMBERS', 100, 100),
+  fanOutRate: num('BENCH_FANOUT_RATE', 200, 200),
+  fanOutS: num('BENCH_FANOUT_S', 10, 3),
+  storedMessages: num('BENCH_MESSAGES', 1_000_000, 100_000),
+  readSamples: num('BENCH_READ_SAMPLES', 300, 100),
+  idleSockets: num('BENCH_IDLE_SOCKETS', 10_000, 2_000),
+  groupSizes: (process.env.BENCH_GROUP_SIZES ?? '2,10,100,1000').split(',').map(Number),
+  sendsPerGroup: num('BENCH_SENDS_PER_GROUP', 10, 5),
+};
+export type BenchConfig = typeof CONFIG;
+
+const RESULTS = path.join(__dirname, 'results');
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const appName = `bench_${randomBytes(5).toString('hex')}`;
+  const ctx: Ctx = { config: CONFIG, appName, schema: `app_${appName}`, log: (m) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${m}\n`) };
+  await fs.mkdir(RESULTS, { recursive: true });
+  ctx.log(`bench ${quick ? '(quick) ' : ''}app ${appName} on ${CONFIG.databaseUrl}`);
+  const results: Record<string, unknown> = {};
+  const section = async (name: string, fn: () => Promise<unknown>) => {
+    try {
+      results[name] = await fn();
+    } catch (err) {
+      ctx.log(`${name} FAILED: ${(err as Error).stack}`);
+      results[name] = { error: String((err as Error).message) };
+    }
+    await fs.writeFile(path.join(RESULTS, `${name}.json`), `${JSON.stringify({ config: CONFIG, result: results[name] }, null, 2)}\n`);
+  };
+  try {
+    await section('send', () => sendThroughput(ctx));
+    await section('fanout', () => fanOut(ctx));
+    await section('read', () => getMessagesAndMarkRead(ctx));
+    await section('statements', () => statementsPerSend(ctx));
+    await section('idle-websockets', () => idleSockets(ctx));
+  } finally {
+    const admin = new pg.Client({ connectionString: CONFIG.databaseUrl });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS "${ctx.schema}" CASCADE`);
+    await admin.end();
+    closeAgent();
+  }
+  const summary = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    config: CONFIG,
+    elapsedS: Math.round((Date.now() - started) / 1000),
+    results,
+  };
+  await fs.writeFile(path.join(RESULTS, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  const table = await writeSummary(summary, path.join(__dirname, '..', 'docs', 'bench-summary.md'));
+  process.stdout.write(`\n${table}\n`);
+  ctx.log('done');
+}
+
+function machine(): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const os = require('node:os') as typeof import('node:os');
+  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack}\n`);
+    process.exit(1);
+  },
+);
