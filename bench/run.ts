@@ -26,7 +26,7 @@ export const CONFIG = {
   conversations: num('BENCH_CONVERSATIONS', 200, 50),
   hotMembers: num('BENCH_HOT_MEMBERS', 100, 100),
   fanOutRate: num('BENCH_FANOUT_RATE', 200, 200),
-  fanOutS: num('BENCH_FANOUT_S', 10, 3),
+  fanOutS: num('BENCH_FANOUT_S', 5, 3),
   storedMessages: num('BENCH_MESSAGES', 1_000_000, 100_000),
   readSamples: num('BENCH_READ_SAMPLES', 300, 100),
   idleSockets: num('BENCH_IDLE_SOCKETS', 10_000, 2_000),

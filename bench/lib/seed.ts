@@ -36,7 +36,7 @@ export async function seedUsers(baseUrl: string, pool: pg.Pool, n: number, prefi
     );
     await client.query(
       `INSERT INTO "user" (_id, _database_id, _owner_id, _access, _created_at, _created_by, _updated_at, _updated_by, username, email)
-       SELECT x.id, u._database_id, x.id, u._access, u._created_at, x.id, u._updated_at, x.id, $3 || '_' || x.ord, NULL
+       SELECT x.id, u._database_id, x.id, u._access, u._created_at, x.id, u._updated_at, x.id, $3 || '_' || substr(md5(random()::text), 1, 8) || '_' || x.ord, NULL
          FROM "user" u, unnest($2::text[]) WITH ORDINALITY AS x(id, ord) WHERE u._id = $1`,
       [templateId, ids, prefix],
     );

@@ -78,10 +78,19 @@ export async function verifyLedger(db: Queryable, ledger: Ledger): Promise<Ledge
     for (const id of ids) if (!found.has(id)) problems.push(`acknowledged conversation ${id} is missing`);
   }
 
+  // A race may legitimately create twice if the first winner stopped being distinct (someone left)
+  // before the second racer looked; two winners that are BOTH still distinct are a violation.
+  const involved = [...new Set([...ledger.distinctRaces.values()].flatMap((r) => [...r.created, ...r.toldExisting]))];
+  const flags = new Map(
+    (await db.query<{ _id: string; distinct_by_participants: boolean | null }>(
+      `SELECT _id, distinct_by_participants FROM conversation WHERE _id = ANY($1::text[])`,
+      [involved],
+    )).rows.map((r) => [r._id, r.distinct_by_participants === true]),
+  );
   for (const [key, race] of ledger.distinctRaces) {
-    const winners = new Set([...race.created, ...race.toldExisting]);
-    if (race.created.length > 1) problems.push(`distinct race ${key.slice(0, 12)}: ${race.created.length} creators succeeded (${race.created.join(', ')})`);
-    if (winners.size > 1) problems.push(`distinct race ${key.slice(0, 12)}: racers were told different conversations ${[...winners].join(', ')}`);
+    const stillDistinct = race.created.filter((id) => flags.get(id));
+    if (stillDistinct.length > 1) problems.push(`distinct race ${key}: ${stillDistinct.length} distinct conversations created (${stillDistinct.join(', ')})`);
+    for (const id of race.toldExisting) if (!flags.has(id)) problems.push(`distinct race ${key}: a loser was told about ${id}, which does not exist`);
   }
   const distinctDupes = (
     await db.query(

@@ -219,22 +219,22 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       while (set.size < 3) set.add(ids[Math.floor(r() * ids.length)]);
       const members = [...set];
       const racers = members.slice(0, 2 + Math.floor(r() * 2)).map((u) => byId.get(u)!);
-      const key = [...members].sort().join(',');
-      const race = ledger.distinctRaces.get(key) ?? { created: [], toldExisting: [] };
-      ledger.distinctRaces.set(key, race);
       distinctRaces++;
+      const key = `#${distinctRaces} {${[...members].sort().join(',')}}`;
+      const race = { created: [] as string[], toldExisting: [] as string[] };
+      ledger.distinctRaces.set(key, race);
       const results = await Promise.all(
         racers.map((racer) => racer.lambda('chat:create_conversation', [members.filter((m) => m !== racer.userId), 'distinct', {}, { distinctByParticipants: true }])),
       );
       results.forEach((res, i) => {
-        if (outcome('create_distinct', `distinct create by ${racers[i].userId} of {${key}}`, res, [108])) {
+        if (outcome('create_distinct', `distinct create by ${racers[i].userId} of ${key}`, res, [108])) {
           const id = bare(res.result.conversation._id);
           race.created.push(id);
           ledger.ackedConversations.add(id);
           convs.push({ id, admin: racers[i].userId!, members: new Set(res.result.conversation.participant_ids), recent: [] });
         } else if (res.kind === 'error' && res.error.code === 108) {
           const existing = res.error.info?.conversation_id;
-          if (typeof existing !== 'string' || existing === '') note(`distinct loser of {${key}} got no conversation_id`, res);
+          if (typeof existing !== 'string' || existing === '') note(`distinct loser of ${key} got no conversation_id`, res);
           else race.toldExisting.push(existing);
         }
       });

@@ -35,7 +35,14 @@ export async function messageBeforeSave(rt: ChatRuntime, record: unknown, origin
   }
   if (json.seq !== undefined && json.seq !== null) throw invalidArgument('message.seq is assigned by the server', ['seq']);
   if (json.deleted === true) throw invalidArgument('a new message cannot be deleted', ['deleted']);
+  const attachment = json.attachment as { $name?: unknown } | null | undefined;
+  if (attachment !== undefined && attachment !== null && typeof attachment.$name !== 'string') {
+    throw invalidArgument('message.attachment must be an asset', ['attachment']);
+  }
   await runBeforeSave(rt, async (q) => {
+    if (attachment && (await q.query(`SELECT 1 FROM _asset WHERE id = $1`, [attachment.$name])).rows.length === 0) {
+      throw invalidArgument('message.attachment refers to an unknown asset (upload it first)', ['attachment']);
+    }
     const conversation = await loadConversation(q, conversationId, rt.inProcess);
     if (!conversation || conversation.deleted) throw notFound(`conversation "${conversationId}" not found`);
     if (!conversation.participant_ids.includes(sender) && !isMasterKey(options)) {

@@ -183,13 +183,19 @@ export async function receiptBeforeSave(rt: ChatRuntime, record: unknown, origin
     return cid;
   });
   const now = { $type: 'date', $date: new Date().toISOString() };
-  const storedRead = dateJSON(stored?.read_at && (stored.read_at as { $date?: unknown }).$date);
-  const storedDelivered = dateJSON(stored?.delivered_at && (stored.delivered_at as { $date?: unknown }).$date);
+  const storedRead = storedDate(stored, 'read_at');
+  const storedDelivered = storedDate(stored, 'delivered_at');
   const wantsRead = json.read_at !== null && json.read_at !== undefined;
   const wantsDelivered = json.delivered_at !== null && json.delivered_at !== undefined;
   const readAt = storedRead ?? (wantsRead ? now : null);
   const deliveredAt = storedDelivered ?? (wantsDelivered || readAt ? now : null);
   return hookResult({ ...json, _access: participantReadAcl(conversationId), read_at: readAt, delivered_at: deliveredAt });
+}
+
+/** A date field of a stored record (`{$type:'date',$date}`), or null. */
+function storedDate(stored: Record<string, unknown> | null, field: string) {
+  const value = stored?.[field] as { $date?: unknown } | null | undefined;
+  return dateJSON(value?.$date);
 }
 
 export async function receiptAfterSave(rt: ChatRuntime, record: unknown, original: unknown): Promise<void> {

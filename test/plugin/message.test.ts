@@ -105,6 +105,7 @@ describe('sending messages', () => {
     expect(m.attachment.contentType).toBe('image/png');
     expect(m.attachment.url).toContain(name);
     expect(m.attachment.url).toMatch(/signature=/);
+    await expectError(alice.send(cid, 'ghost', { extra: { attachment: new skygear.Asset({ name: 'never-uploaded.png', url: 'http://x/' }) } }), 108);
   });
 });
 

@@ -21,7 +21,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const status = async (user: ChatUser, cid: string, mid: string): Promise<string> => {
+const status = async (user: ChatUser, _cid: string, mid: string): Promise<string> => {
   const res = await user.call('chat:get_messages_by_ids', [[mid]]);
   return res.results[0].conversation_status;
 };
