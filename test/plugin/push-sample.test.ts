@@ -9,7 +9,7 @@ import { type ChatUser, PLUGIN_PATH, bareId, eventually, invariants, signupUsers
 
 /**
  * The README's push-notification sample, run as written: the code block between the push-sample
- * markers of docs/plugin-readme-section.md is written to a module (only the package name is pointed
+ * markers of README.md is written to a module (only the package name is pointed
  * at this checkout) and loaded after the chat plugin. No push provider is configured, so the server
  * stores each push in `_push_notification`.
  *
@@ -21,9 +21,9 @@ let server: TestServer;
 let sampleDir: string;
 
 async function sampleModule(): Promise<string> {
-  const doc = await fs.readFile(path.resolve(__dirname, '../../docs/plugin-readme-section.md'), 'utf8');
+  const doc = await fs.readFile(path.resolve(__dirname, '../../README.md'), 'utf8');
   const block = /<!-- push-sample:begin -->\s*```js\n([\s\S]*?)```\s*<!-- push-sample:end -->/.exec(doc);
-  if (!block) throw new Error('the push sample block is missing from docs/plugin-readme-section.md');
+  if (!block) throw new Error('the push sample block is missing from README.md');
   const code = block[1].replace(/require\('skygear-chat-ts'\)/g, `require(${JSON.stringify(PLUGIN_PATH)})`);
   sampleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'chat-push-sample-'));
   const file = path.join(sampleDir, 'push-sample.js');
