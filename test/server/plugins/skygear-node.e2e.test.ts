@@ -1,89 +1,27 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { closeAllClients, newClient, signupClient, type Container } from '../../support/client';
 import { testDatabaseUrl } from '../../support/database';
-import { startTestServer, TEST_API_KEY, TEST_MASTER_KEY, type TestServer } from '../../support/server';
+import { type SkygearNode, startSkygearNode } from '../../support/skygear-node';
+import { startTestServer, TEST_API_KEY, type TestServer } from '../../support/server';
 import { ECHO_MODULE } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const skygear: any = require('skygear');
 const EchoNote = skygear.Record.extend('echo_note');
 
-const SKYGEAR_NODE = path.resolve(__dirname, '../../../node_modules/skygear/bin.js');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once something accepts TCP connections on the port; rejects when the child dies or time runs out. */
-async function waitForListening(port: number, child: ChildProcess, output: () => string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`skygear-node exited with ${child.exitCode}:\n${output()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`skygear-node did not listen on ${port} within ${timeoutMs} ms:\n${output()}`);
-}
-
 /**
  * The real skygear-node runtime (skygear 1.7.2 `bin.js`) running the echo fixture as an out-of-process
  * plugin, reached by our server over the Skygear plugin HTTP transport (PLUGINS=NODE).
  */
 describe(`skygear-node over the plugin HTTP transport on ${testDatabaseUrl()}`, () => {
-  let child: ChildProcess;
-  let workDir: string;
+  let runtime: SkygearNode;
   let server: TestServer;
   let anon: Container;
   let alice: Container;
-  let childOutput = '';
 
   beforeAll(async () => {
-    const [serverPort, pluginPort] = [await freePort(), await freePort()];
-    workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'skygear-node-'));
-    await fs.writeFile(path.join(workDir, 'index.js'), '');
-    child = spawn(process.execPath, [SKYGEAR_NODE], {
-      cwd: workDir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        LOAD_MODULES: ECHO_MODULE,
-        SKYGEAR_ENDPOINT: `http://127.0.0.1:${serverPort}`,
-        API_KEY: TEST_API_KEY,
-        MASTER_KEY: TEST_MASTER_KEY,
-        APP_NAME: 'skygear_node_test',
-        HTTP_ADDR: `127.0.0.1:${pluginPort}`,
-        // skygear-core builds a pg@7 pool from this at import (it needs a user); the fixture never uses it.
-        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable',
-        SERVE_STATIC_ASSETS: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (d) => (childOutput += String(d)));
-    child.stderr?.on('data', (d) => (childOutput += String(d)));
-    await waitForListening(pluginPort, child, () => childOutput);
-
-    server = await startTestServer({
-      env: { PORT: String(serverPort), PLUGINS: 'NODE', NODE_TRANSPORT: 'http', NODE_PATH: `http://127.0.0.1:${pluginPort}` },
-    });
+    runtime = await startSkygearNode({ module: ECHO_MODULE, appName: 'skygear_node_test', env: { SERVE_STATIC_ASSETS: 'true' } });
+    server = await startTestServer({ env: runtime.serverEnv() });
     anon = await newClient(server);
     alice = await signupClient(server, 'nodeuser');
   }, 90_000);
@@ -91,15 +29,7 @@ describe(`skygear-node over the plugin HTTP transport on ${testDatabaseUrl()}`, 
   afterAll(async () => {
     closeAllClients();
     await server?.close();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      let guard: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (guard = setTimeout(r, 5000)))]);
-      clearTimeout(guard);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    if (workDir) await fs.rm(workDir, { recursive: true, force: true });
+    await runtime?.stop();
   });
 
   const failure = async (p: Promise<unknown>): Promise<any> => {
