@@ -48,6 +48,7 @@ export async function messageBeforeSave(rt: ChatRuntime, record: unknown, origin
     if (!conversation.participant_ids.includes(sender) && !isMasterKey(options)) {
       throw permissionDenied('user is not a participant of the conversation, permission denied');
     }
+    if (rt.inProcess) rememberLockedConversation(keyOf(json), conversation);
   });
   return hookResult({ ...json, conversation_status: 'delivered', deleted: false, _access: participantReadAcl(conversationId) });
 }
@@ -63,8 +64,33 @@ export async function messageAfterSave(rt: ChatRuntime, record: unknown, origina
   await runAfterSave(
     rt,
     async (q) => (await q.query(`SELECT 1 FROM message WHERE _id = $1`, [messageId])).rows.length > 0,
-    (q, outbox) => (rt.inProcess ? applyNewMessage(rt, q, outbox, messageId) : reconcileConversation(rt, q, outbox, conversationId, messageId)),
+    (q, outbox) =>
+      rt.inProcess
+        ? applyNewMessage(rt, q, outbox, messageId, json, takeLockedConversation(messageId, conversationId))
+        : reconcileConversation(rt, q, outbox, conversationId, messageId),
   );
+}
+
+/**
+ * In process, before-save and after-save of one message run in the same transaction, and the
+ * before-save locked the conversation row (FOR NO KEY UPDATE): nobody else can change it until
+ * COMMIT, and in between only the message INSERT runs. So the row before-save read is still the
+ * current one in after-save and need not be read again. Keyed by message id (unique); an entry whose
+ * save failed before its after-save is dropped once the map is full.
+ */
+const lockedConversations = new Map<string, ConversationRow>();
+const MAX_REMEMBERED = 1000;
+
+function rememberLockedConversation(messageId: string, conversation: ConversationRow): void {
+  lockedConversations.delete(messageId);
+  if (lockedConversations.size >= MAX_REMEMBERED) lockedConversations.delete(lockedConversations.keys().next().value as string);
+  lockedConversations.set(messageId, conversation);
+}
+
+function takeLockedConversation(messageId: string, conversationId: string): ConversationRow | null {
+  const conversation = lockedConversations.get(messageId) ?? null;
+  lockedConversations.delete(messageId);
+  return conversation && conversation._id === conversationId ? conversation : null;
 }
 
 async function loadMessageRow(q: Queryable, messageId: string) {
@@ -72,21 +98,63 @@ async function loadMessageRow(q: Queryable, messageId: string) {
   return res.rows[0];
 }
 
-/** In process, inside the save's transaction, holding the conversation lock. */
-async function applyNewMessage(rt: ChatRuntime, q: Queryable, outbox: Outbox, messageId: string): Promise<void> {
-  const row = await loadMessageRow(q, messageId);
+/**
+ * In process, inside the save's transaction, holding the conversation lock. `saved` is the record the
+ * store read back after the INSERT (it has `seq`); `locked` the conversation row before-save locked.
+ */
+async function applyNewMessage(
+  rt: ChatRuntime,
+  q: Queryable,
+  outbox: Outbox,
+  messageId: string,
+  saved: RecordJSON,
+  locked: ConversationRow | null,
+): Promise<void> {
+  let row: Record<string, unknown> | undefined = savedMessageRow(saved);
+  if (!row) row = await loadMessageRow(q, messageId);
   if (!row) return;
   const conversationId = String(row.conversation_id);
-  const conversation = await loadConversation(q, conversationId, true);
+  const conversation = locked ?? (await loadConversation(q, conversationId, true));
   if (!conversation) return;
   const seq = toNumber(row.seq);
-  await q.query(
-    `UPDATE conversation SET last_message = $2, last_message_at = $3
-      WHERE _id = $1 AND (last_message IS NULL OR COALESCE((SELECT seq FROM message WHERE _id = last_message), 0) < $4)`,
+  const updated = await q.query(
+    `UPDATE conversation c SET last_message = $2, last_message_at = $3
+      WHERE c._id = $1 AND (c.last_message IS NULL OR COALESCE((SELECT seq FROM message WHERE _id = c.last_message), 0) < $4)
+      RETURNING ${CONVERSATION_COLUMNS}`,
     [conversationId, messageId, toDate(row._created_at)?.toISOString() ?? null, seq],
   );
   await countNewMessage(q, conversationId, String(row._owner_id), seq);
-  await announceMessage(rt, q, outbox, row, conversation);
+  // The attachment's content type and signed URL need the _asset row: read the message back then.
+  const full = row.attachment ? await loadMessageRow(q, messageId) : row;
+  if (!full) return;
+  await announceMessage(rt, outbox, full, conversation, updated.rows[0] ? conversationJSON(updated.rows[0]) : conversationJSON(conversation));
+}
+
+/**
+ * The saved record (wire JSON) as the message row messageJSON renders, or undefined when it lacks
+ * what the row would carry (`seq`, owner, creation time): then the caller reads the row.
+ */
+function savedMessageRow(saved: RecordJSON): Record<string, unknown> | undefined {
+  const conversationId = refId(saved.conversation_id, 'conversation');
+  if (typeof saved.seq !== 'number' || typeof saved._ownerID !== 'string' || !saved._created_at || !conversationId) return undefined;
+  const attachment = saved.attachment as { $name?: unknown } | null | undefined;
+  return {
+    _id: keyOf(saved),
+    _owner_id: saved._ownerID,
+    // before-save always sets this ACL; the DB row holds exactly it.
+    _access: participantReadAcl(conversationId),
+    _created_at: saved._created_at,
+    _created_by: saved._created_by,
+    _updated_at: saved._updated_at,
+    _updated_by: saved._updated_by,
+    body: saved.body ?? null,
+    conversation_status: saved.conversation_status ?? null,
+    attachment: attachment && typeof attachment.$name === 'string' ? attachment.$name : null,
+    metadata: saved.metadata ?? null,
+    conversation_id: conversationId,
+    seq: saved.seq,
+    deleted: saved.deleted ?? null,
+  };
 }
 
 /**
@@ -101,7 +169,9 @@ async function reconcileConversation(rt: ChatRuntime, q: Queryable, outbox: Outb
   const changed = await recomputeStatusOfConversation(q, conversationId);
   await publishMessageUpdates(rt, q, outbox, changed.filter((id) => id !== messageId));
   const row = await loadMessageRow(q, messageId);
-  if (row) await announceMessage(rt, q, outbox, row, conversation);
+  if (!row) return;
+  const fresh = await q.query(`SELECT ${CONVERSATION_COLUMNS} FROM conversation c WHERE c._id = $1`, [conversationId]);
+  await announceMessage(rt, outbox, row, conversation, conversationJSON(fresh.rows[0] ?? conversation));
 }
 
 /** I2: last_message = the newest non-deleted message (by seq), or null. */
@@ -115,11 +185,16 @@ export async function refreshLastMessage(q: Queryable, conversationId: string): 
   );
 }
 
-async function announceMessage(rt: ChatRuntime, q: Queryable, outbox: Outbox, row: Record<string, unknown>, before: ConversationRow): Promise<void> {
+/** `create` of the message to every participant; `conversation` is the record after last_message moved. */
+async function announceMessage(
+  rt: ChatRuntime,
+  outbox: Outbox,
+  row: Record<string, unknown>,
+  before: ConversationRow,
+  conversation: RecordJSON,
+): Promise<void> {
   const message = await messageJSON(row, rt.sign);
   outbox.publishRecord(before.participant_ids, 'create', 'message', message);
-  const fresh = await q.query(`SELECT ${CONVERSATION_COLUMNS} FROM conversation c WHERE c._id = $1`, [before._id]);
-  const conversation = fresh.rows[0] ? conversationJSON(fresh.rows[0]) : conversationJSON(before);
   const participantIds = [...before.participant_ids];
   outbox.notify(() => notifyMessageSent({ message, conversation, participantIds, senderId: String(row._owner_id) }));
 }

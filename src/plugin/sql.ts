@@ -16,6 +16,8 @@ export interface Queryable {
 
 export interface SqlClient extends Queryable {
   release(err?: unknown): void;
+  /** Set by our host's in-process pool on a client that runs inside the record save's transaction. */
+  readonly inHostTransaction?: boolean;
 }
 
 export interface SqlPool extends Queryable {

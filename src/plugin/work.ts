@@ -34,7 +34,28 @@ export async function runLambda<T>(rt: ChatRuntime, work: Work<T>): Promise<T> {
  * save it is waiting on us for, a wait PostgreSQL cannot see as a deadlock.
  */
 export async function runBeforeSave<T>(rt: ChatRuntime, work: (q: Queryable) => Promise<T>): Promise<T> {
-  return withTransaction(rt.pool, (client) => work(client));
+  return rt.inProcess ? inSaveTransaction(rt, work) : withTransaction(rt.pool, (client) => work(client));
+}
+
+/**
+ * In process, hook work runs directly in the host's save transaction: no SAVEPOINT/RELEASE pair
+ * around it (two round trips per hook). That is safe because a hook that throws fails the save and
+ * the host rolls the whole transaction back — nothing relies on undoing only the hook's part. What is
+ * given up is withTransaction's in-hook retry after a deadlock: the save fails instead (the
+ * conversation-first lock order keeps that rare). Falls back to withTransaction when the client is
+ * not in a host transaction (a hook called outside a save).
+ */
+async function inSaveTransaction<T>(rt: ChatRuntime, work: (q: Queryable) => Promise<T>): Promise<T> {
+  const client = await rt.pool.connect();
+  if (client.inHostTransaction !== true) {
+    client.release();
+    return withTransaction(rt.pool, work);
+  }
+  try {
+    return await work(client);
+  } finally {
+    client.release();
+  }
 }
 
 const DEFERRED_POLL_MS = 50;
@@ -46,7 +67,7 @@ const DEFERRED_TIMEOUT_MS = 60_000;
  */
 export async function runAfterSave(rt: ChatRuntime, visible: (q: Queryable) => Promise<boolean>, work: Work<void>): Promise<void> {
   if (rt.inProcess) {
-    const dispatch = await withTransaction(rt.pool, async (client) => {
+    const dispatch = await inSaveTransaction(rt, async (client) => {
       const outbox = new Outbox();
       await work(client, outbox);
       return outbox.resolve(client);

@@ -334,6 +334,29 @@ describe("the original plugin's holes stay closed", () => {
     expect(codeOf(await call('removed', 'record:fetch', { ids: [`receipt/${receiptId(message, users.removed.id)}`] }))).toBe(0);
   });
 
+  test('A4: a removed admin loses admin write at once (record API and lambdas)', async () => {
+    const [a, p, n] = [users.admin, users.participant, users.nonParticipant];
+    const temp = await a.createConversation([p, n], 'demote');
+    expect(codeOf(await call('admin', 'chat:add_admins', { args: [temp, [n.id]] }))).toBe(0);
+    expect(codeOf(await call('admin', 'chat:remove_participants', { args: [temp, [n.id]] }))).toBe(0);
+    const before = await chatSnapshot(server.db);
+    expect(NO_WRITE).toContain(codeOf(await call('nonParticipant', 'record:save', { records: [{ _id: `conversation/${temp}`, title: 'still admin?' }] })));
+    expect(codeOf(await call('nonParticipant', 'chat:add_participants', { args: [temp, [n.id]] }))).toBe(102);
+    expect(snapshotDiff(before, await chatSnapshot(server.db))).toEqual([]);
+    const roles = await server.db.query(`SELECT role_id FROM _auth_role WHERE auth_id = $1 AND role_id LIKE $2`, [n.id, `%${temp}`]);
+    expect(roles.rows).toEqual([]);
+    await checkInvariants(server.db);
+  });
+
+  test('A7/A9: messages and receipts are never stored with a null or public ACL', async () => {
+    const open = await server.db.query(
+      `SELECT 'message' AS t, _id, _access FROM message WHERE _access IS NULL OR _access::text LIKE '%"public"%'
+       UNION ALL SELECT 'receipt', _id, _access FROM receipt WHERE _access IS NULL OR _access::text LIKE '%"public"%'
+       UNION ALL SELECT 'conversation', _id, _access FROM conversation WHERE _access IS NULL OR _access::text LIKE '%"public"%'`,
+    );
+    expect(open.rows).toEqual([]);
+  });
+
   test('A3: chat extension hooks are not lambdas', async () => {
     const names = [
       'after_message_sent', 'after_message_updated', 'after_message_deleted', 'typing_started', 'after_conversation_created',

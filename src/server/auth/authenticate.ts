@@ -6,7 +6,7 @@ import { assertNotDisabled } from './disabled';
 import { classifyKey, wrongKeyError, type KeyConfig } from './keys';
 import { hasAdminRole, loadRoles } from './roles';
 import { table } from './sql';
-import { findTokenOwner } from './tokens';
+import { findTokenOwner, type TokenOwner } from './tokens';
 
 export interface AuthInput {
   apiKey: string;
@@ -46,9 +46,9 @@ export class Authenticator {
     if (requirement === 'none') {
       // Anything goes: a bad key or token is ignored, a valid token still identifies the user.
       const keyType = key.kind === 'wrong' ? null : key.kind;
-      let userId = input.accessToken ? await this.tokenUser(input.accessToken, false) : null;
-      if (keyType === 'master' && impersonate) userId = await this.actAs(impersonate);
-      return this.context(userId, keyType, input.accessToken);
+      const owner = input.accessToken ? await this.tokenUser(input.accessToken, false) : null;
+      if (keyType === 'master' && impersonate) return this.context(await this.actAs(impersonate), keyType, input.accessToken);
+      return this.context(owner?.authId ?? null, keyType, input.accessToken, owner?.roles);
     }
 
     if (key.kind === 'wrong') throw key.error;
@@ -62,37 +62,44 @@ export class Authenticator {
       return this.context(userId, keyType, undefined);
     }
 
-    let userId = input.accessToken ? await this.tokenUser(input.accessToken, true) : null;
-    if (keyType === 'master' && impersonate) userId = await this.actAs(impersonate);
+    const owner = input.accessToken ? await this.tokenUser(input.accessToken, true) : null;
+    let userId = owner?.authId ?? null;
+    // Roles came with the token; an impersonated or _god user's are loaded by context().
+    let roles = owner?.roles;
+    if (keyType === 'master' && impersonate) {
+      userId = await this.actAs(impersonate);
+      roles = undefined;
+    }
 
     if (requirement === 'keyOrToken') {
       if (keyType === null && userId === null) {
         throw new SkygearError('Both api key and access token are empty', ErrorCodes.NotAuthenticated);
       }
-      return this.context(userId, keyType, input.accessToken);
+      return this.context(userId, keyType, input.accessToken, roles);
     }
 
     // 'user' and 'admin': the master key without a token acts as _god.
     if (userId === null) {
       if (keyType !== 'master') throw loginRequired();
       userId = await this.actAs(GOD_USER_ID);
+      roles = undefined;
     }
-    const ctx = await this.context(userId, keyType, input.accessToken);
+    const ctx = await this.context(userId, keyType, input.accessToken, roles);
     if (requirement === 'admin' && keyType !== 'master' && !(await hasAdminRole(this.deps.db, this.deps.schema, ctx.roles))) {
       throw noPermission(401);
     }
     return ctx;
   }
 
-  /** The token's user; an unknown token is 104 when it matters (strict) and ignored otherwise. */
-  private async tokenUser(token: string, strict: boolean): Promise<string | null> {
+  /** The token's user (with roles); an unknown token is 104 when it matters (strict) and ignored otherwise. */
+  private async tokenUser(token: string, strict: boolean): Promise<TokenOwner | null> {
     const owner = await findTokenOwner(this.deps.db, this.deps.schema, token);
     if (!owner) {
       if (strict) throw new SkygearError('token does not exist or it has expired', ErrorCodes.AccessTokenNotAccepted);
       return null;
     }
     if (strict) assertNotDisabled(owner);
-    return owner.authId;
+    return owner;
   }
 
   /** Master-key impersonation: the `_auth` row is created on first use, as Go does. */
@@ -101,8 +108,14 @@ export class Authenticator {
     return userId;
   }
 
-  private async context(userId: string | null, keyType: AuthContext['keyType'], accessToken: string | undefined): Promise<AuthContext> {
-    const roles = userId ? await loadRoles(this.deps.db, this.deps.schema, userId) : [];
+  /** `knownRoles`: the user's roles when already read (with the token); else they are loaded here. */
+  private async context(
+    userId: string | null,
+    keyType: AuthContext['keyType'],
+    accessToken: string | undefined,
+    knownRoles?: string[],
+  ): Promise<AuthContext> {
+    const roles = userId ? (knownRoles ?? (await loadRoles(this.deps.db, this.deps.schema, userId))) : [];
     const ctx: AuthContext = { userId, roles, keyType };
     if (accessToken) ctx.accessToken = accessToken;
     return ctx;

@@ -29,7 +29,7 @@ export class PostgresDriver implements Driver {
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const outer = currentTx();
     if (outer) return fn(outer);
-    const client = await this.pool.connect();
+    const client = await this.checkout();
     const queue = new CommitQueue(this.onError);
     const tx = queue.bind(wrapClient(client));
     let result: T;
@@ -38,18 +38,40 @@ export class PostgresDriver implements Driver {
       result = await runInTx(tx, () => fn(tx));
       await client.query('COMMIT');
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
+      // A failed ROLLBACK means the connection is gone: hand the error to release so the pool drops it.
+      const rollbackError = await client.query('ROLLBACK').then(() => undefined, (e: unknown) => e);
+      client.done(rollbackError ?? (isConnectionLost(err) ? err : undefined));
       throw err;
     }
-    client.release();
+    client.done();
     await queue.flush();
     return result;
   }
 
   async connect(): Promise<Session> {
+    const client = await this.checkout();
+    return { ...wrapClient(client), release: (err?: unknown) => client.done(err) };
+  }
+
+  /**
+   * A pooled client guarded for as long as it is checked out: pg-pool removes its own 'error'
+   * listener while a client is lent, so a backend that dies then (pg_terminate_backend, a network
+   * drop) would emit an unhandled 'error' and crash the process. The query in flight still fails
+   * with its own error; the listener only logs. `done(err)` releases it (an error evicts it).
+   */
+  private async checkout(): Promise<PoolClient & { done(err?: unknown): void }> {
     const client = await this.pool.connect();
-    return { ...wrapClient(client), release: (err?: unknown) => client.release(err as Error | undefined) };
+    const onLost = (err: Error) => this.onError(err);
+    client.on('error', onLost);
+    let released = false;
+    return Object.assign(client, {
+      done: (err?: unknown) => {
+        if (released) return;
+        released = true;
+        client.off('error', onLost);
+        client.release(err instanceof Error ? err : err ? new Error(String(err)) : undefined);
+      },
+    });
   }
 
   async close(): Promise<void> {
@@ -64,4 +86,12 @@ function wrapClient(client: PoolClient) {
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     },
   };
+}
+
+/** Errors that mean the connection itself is unusable (it must not go back to the pool). */
+function isConnectionLost(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  // 57P01 admin shutdown (pg_terminate_backend), 57P02/57P03 crash/cannot connect, 08xxx connection exceptions.
+  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P'))) return true;
+  return err instanceof Error && /Connection terminated|connection ended|ECONNRESET/i.test(err.message);
 }

@@ -94,6 +94,12 @@ class SessionClient implements PoolClientLike {
 
 /** A client inside the host's transaction: the plugin's own transaction statements become savepoints. */
 class TxClient implements PoolClientLike {
+  /**
+   * Tells cloud code its statements already run inside the host's save transaction, so work whose
+   * failure fails the save anyway (a hook) may skip its own BEGIN/COMMIT (= SAVEPOINT/RELEASE round
+   * trips). Code that catches its own errors and goes on must keep using BEGIN/ROLLBACK.
+   */
+  readonly inHostTransaction = true;
   private readonly savepoints: string[] = [];
   private static counter = 0;
 

@@ -36,7 +36,11 @@ function dataAssignments(fields: Map<string, Decoded>, add: (v: unknown) => stri
 
 const aclSql = (access: Acl, add: (v: unknown) => string) => `${add(access === null ? null : JSON.stringify(access))}::jsonb`;
 
-export async function updateRow(q: Queryable, w: RowWrite): Promise<void> {
+/**
+ * `returning` (a select list over the alias `t`, e.g. record-io's recordSelectList) makes the write
+ * hand back the written row, saving the read-back round trip.
+ */
+export async function updateRow(q: Queryable, w: RowWrite, returning?: string): Promise<Record<string, unknown> | undefined> {
   const values: unknown[] = [];
   const add = binder(values);
   const sets: Assignments = [
@@ -45,14 +49,15 @@ export async function updateRow(q: Queryable, w: RowWrite): Promise<void> {
     ['_updated_by', add(w.userId)],
     ...dataAssignments(w.fields, add),
   ];
-  await q.query(
-    `UPDATE ${qualified(w.schema, w.type)} SET ${sets.map(([c, s]) => `${quoteIdent(c)} = ${s}`).join(', ')}
-      WHERE "_id" = ${add(w.key)} AND "_database_id" = ${add(w.databaseId)}`,
+  const res = await q.query(
+    `UPDATE ${qualified(w.schema, w.type)} AS t SET ${sets.map(([c, s]) => `${quoteIdent(c)} = ${s}`).join(', ')}
+      WHERE t."_id" = ${add(w.key)} AND t."_database_id" = ${add(w.databaseId)}${returning ? ` RETURNING ${returning}` : ''}`,
     values,
   );
+  return res.rows[0];
 }
 
-export async function insertRow(q: Queryable, w: RowWrite): Promise<void> {
+export async function insertRow(q: Queryable, w: RowWrite, returning?: string): Promise<Record<string, unknown> | undefined> {
   const values: unknown[] = [];
   const add = binder(values);
   const columns: Assignments = [
@@ -66,11 +71,12 @@ export async function insertRow(q: Queryable, w: RowWrite): Promise<void> {
     ['_updated_by', add(w.userId)],
     ...dataAssignments(w.fields, add),
   ];
-  await q.query(
-    `INSERT INTO ${qualified(w.schema, w.type)} (${columns.map(([c]) => quoteIdent(c)).join(', ')})
-     VALUES (${columns.map(([, s]) => s).join(', ')})`,
+  const res = await q.query(
+    `INSERT INTO ${qualified(w.schema, w.type)} AS t (${columns.map(([c]) => quoteIdent(c)).join(', ')})
+     VALUES (${columns.map(([, s]) => s).join(', ')})${returning ? ` RETURNING ${returning}` : ''}`,
     values,
   );
+  return res.rows[0];
 }
 
 /** An explicit number written to a sequence column moves the sequence past it (§10.3). */

@@ -1,7 +1,7 @@
 import type { AuthContext } from '../auth/context';
 import type { Tx } from '../db/driver';
 import { ErrorCodes, SkygearError, permissionDenied } from '../errors';
-import { creationRoles, defaultAcl } from './access-settings';
+import { cachedCreationRoles, cachedDefaultAcl } from './access-settings';
 import { hasAccess, parseAcl, subjectOf } from './acl';
 import { impliedType, type Decoded } from './codec';
 import type { DatabaseScope } from './database-id';
@@ -10,6 +10,7 @@ import { hookChanges, mergeRecord } from './merge';
 import { addNeed, ensureSchemaInTx, type SchemaNeeds } from './migration';
 import type { Acl, RecordJSON } from './record-json';
 import { renderRows, selectRow } from './record-io';
+import { recordSelectList } from './row-json';
 import type { TableSchema } from './schema-catalog';
 import { insertRow, syncSequences, updateRow } from './row-write';
 import type { StoreContext } from './store-context';
@@ -41,7 +42,7 @@ export async function saveOne(
     const target = { access: (stored._access ?? null) as Acl, ownerId: String(stored._owner_id), databaseId: String(stored._database_id) };
     if (!hasAccess(target, subjectOf(auth), 'write')) throw permissionDenied();
   } else if (auth.keyType !== 'master' && !opts.skipCreationAccess) {
-    const roles = await creationRoles(tx, ctx.schema, rec.type);
+    const roles = await cachedCreationRoles(tx, ctx.schema, rec.type);
     if (roles.length > 0 && !roles.some((r) => auth.roles.includes(r))) throw permissionDenied('no permission to create');
   }
 
@@ -49,7 +50,7 @@ export async function saveOne(
   // saved with `_access` null/absent by the type's default ACL. Clients send null for records they
   // never touched the ACL of (e.g. partial updates), so we keep the stored ACL instead. The default
   // ACL applies only to new records.
-  let access: Acl = rec.access ?? (stored ? ((stored._access ?? null) as Acl) : await defaultAcl(tx, ctx.schema, rec.type));
+  let access: Acl = rec.access ?? (stored ? ((stored._access ?? null) as Acl) : await cachedDefaultAcl(tx, ctx.schema, rec.type));
 
   const now = new Date().toISOString();
   const fields = new Map(rec.fields);
@@ -78,11 +79,11 @@ export async function saveOne(
   table = await ensureColumns(ctx, tx, auth, rec.type, table, fields);
 
   const write = { schema: ctx.schema, type: rec.type, key: rec.key, databaseId: scope.id, fields, access, now, userId };
-  if (stored) await updateRow(tx, write);
-  else await insertRow(tx, write);
+  // The write returns the row (RETURNING), so it is not read back. With an explicit value for a
+  // sequence column the row already holds it; syncSequences only moves the sequence.
+  const returning = recordSelectList('t', table);
+  const row = stored ? await updateRow(tx, write, returning) : await insertRow(tx, write, returning);
   await syncSequences(tx, write, table);
-
-  const row = await selectRow(ctx, tx, rec.type, table, rec.key, scope);
   if (!row) throw new SkygearError(`record ${rec.id} vanished after write`, ErrorCodes.UnexpectedError);
   const [saved] = await renderRows(ctx, rec.type, table, [row]);
   if (ctx.hooks.has('afterSave', rec.type)) {

@@ -1,6 +1,6 @@
 import type { Tx } from '../db/driver';
 import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
-import { setCreationRoles, setDefaultAcl } from './access-settings';
+import { forgetAccessSettings, setCreationRoles, setDefaultAcl } from './access-settings';
 import { parseAcl } from './acl';
 import { dropRecordColumn, lockSchemaChanges, renameRecordColumn } from './ddl';
 import { formatFieldType, parseFieldTypeName } from './field-types';
@@ -99,13 +99,20 @@ export function createSchemaAdmin(ctx: StoreContext): SchemaAdmin {
       if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string' || r === '')) {
         throw invalidArgument('create_roles must be a list of role names', ['create_roles']);
       }
-      return ctx.db.transaction((tx) => setCreationRoles(tx, ctx.schema, recordType, roles));
+      return ctx.db.transaction((tx) => {
+        // A save between our DELETE and COMMIT may re-cache the old roles: forget them once committed.
+        tx.afterCommit(() => forgetAccessSettings(ctx.schema, recordType));
+        return setCreationRoles(tx, ctx.schema, recordType, roles);
+      });
     },
 
     async setDefaultAccess(recordType, acl) {
       checkName(recordType, 'type');
       const parsed = parseAcl(acl);
-      return ctx.db.transaction((tx) => setDefaultAcl(tx, ctx.schema, recordType, parsed));
+      return ctx.db.transaction((tx) => {
+        tx.afterCommit(() => forgetAccessSettings(ctx.schema, recordType));
+        return setDefaultAcl(tx, ctx.schema, recordType, parsed);
+      });
     },
   };
 }
