@@ -1,3 +1,5 @@
+import { isConnectionLost } from './db/connection-errors';
+
 /**
  * Skygear error codes and the one error class every layer throws.
  *
@@ -104,10 +106,13 @@ export class SkygearError extends Error {
     return out;
   }
 
-  /** Wraps anything thrown into a SkygearError; unknown errors become 10000 with their message. */
+  /** Wraps anything thrown into a SkygearError; a lost DB connection is 10002; other unknown errors 10000. */
   static from(err: unknown): SkygearError {
     if (err instanceof SkygearError) return err;
     if (isErrorLike(err)) return new SkygearError(err.message, err.code, err.info);
+    if (isConnectionLost(err)) {
+      return new SkygearError('the database is unavailable at the moment, please retry', ErrorCodes.UnexpectedUnableToOpenDatabase);
+    }
     const message = err instanceof Error ? err.message : String(err);
     return new SkygearError(message || 'An unexpected error has occurred', ErrorCodes.UnexpectedError);
   }

@@ -33,3 +33,19 @@ describe('Skygear error table', () => {
     expect(new SkygearError('x', 0).name).toBe('ErrorCode(0)');
   });
 });
+
+describe('database connection failures', () => {
+  it.each([
+    ['pg_terminate_backend', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    ['a dropped socket', new Error('Connection terminated unexpectedly')],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+  ])('map %s to 10002 (HTTP 503: retry)', (_what, err) => {
+    const mapped = SkygearError.from(err);
+    expect(mapped.code).toBe(ErrorCodes.UnexpectedUnableToOpenDatabase);
+    expect(mapped.httpStatus).toBe(503);
+  });
+
+  it('leaves statement errors alone', () => {
+    expect(SkygearError.from(Object.assign(new Error('syntax error'), { code: '42601' })).code).toBe(10000);
+  });
+});

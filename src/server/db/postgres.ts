@@ -2,6 +2,7 @@ import { Pool, type PoolClient } from 'pg';
 import type { Driver, QueryResult, Session, Tx } from './driver';
 import { CommitQueue } from './commit-queue';
 import { currentTx, runInTx } from './tx-scope';
+import { isConnectionLost } from './connection-errors';
 
 /** PostgreSQL through node-postgres; every connection starts with the app schema on its search_path. */
 export class PostgresDriver implements Driver {
@@ -86,12 +87,4 @@ function wrapClient(client: PoolClient) {
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     },
   };
-}
-
-/** Errors that mean the connection itself is unusable (it must not go back to the pool). */
-function isConnectionLost(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  // 57P01 admin shutdown (pg_terminate_backend), 57P02/57P03 crash/cannot connect, 08xxx connection exceptions.
-  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P'))) return true;
-  return err instanceof Error && /Connection terminated|connection ended|ECONNRESET/i.test(err.message);
 }

@@ -1,3 +1,4 @@
+import { isConnectionLost } from '../db/connection-errors';
 import { ErrorCodes, SkygearError } from '../errors';
 import { CoreSkygearError } from './core';
 
@@ -20,6 +21,7 @@ export function fromCloudCodeError(err: unknown): SkygearError {
     const e = err as { message: string; code: number; info?: Record<string, unknown> | null };
     return new SkygearError(e.message, e.code || ErrorCodes.UnexpectedError, e.info ?? undefined);
   }
+  if (isConnectionLost(err)) return SkygearError.from(err);
   return new SkygearError(String(err), ErrorCodes.UnexpectedError);
 }
 

@@ -1,3 +1,4 @@
+import { isConnectionLost } from '../db/connection-errors';
 import { ErrorCodes, SkygearError } from '../errors';
 
 /** A PostgreSQL error as node-postgres and PGlite report it (SQLSTATE in `code`). */
@@ -26,7 +27,7 @@ export type Operation = 'save' | 'delete' | 'read';
 /** SQLSTATE → Skygear error (Part A §4.5/§4.8); SkygearErrors pass through, anything else → 10000. */
 export function toSkygearError(err: unknown, op: Operation): SkygearError {
   if (err instanceof SkygearError) return err;
-  if (!isPgError(err)) return SkygearError.from(err);
+  if (!isPgError(err) || isConnectionLost(err)) return SkygearError.from(err);
   switch (err.code) {
     case '23505':
       return new SkygearError('violate unique constraint', ErrorCodes.Duplicated, err.constraint ? { constraint: err.constraint } : undefined);
