@@ -33,7 +33,7 @@ export const duplicateDistinct = (conversationId: string) =>
 async function writeLists(
   q: Queryable,
   conversation: ConversationRow,
-  lists: { participants: string[]; admins: string[] },
+  lists: MemberLists,
   actor: string,
   membershipChanged: boolean,
 ): Promise<void> {
@@ -53,7 +53,7 @@ async function changeLists(
   q: Queryable,
   outbox: Parameters<typeof applyConversationChange>[2],
   conversation: ConversationRow,
-  lists: { participants: string[]; admins: string[] },
+  lists: MemberLists,
   actor: string,
 ) {
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
@@ -114,65 +114,55 @@ function listArg(args: Args, names: string[]): string[] {
   return idList({ [names[0]]: args[name] }, names[0], 'user');
 }
 
-/** chat:add_participants (admin) */
-export async function addParticipants(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
-  const caller = callerOf(options);
-  const args = readArgs(param, ['conversation_id', 'participant_ids']);
-  const cid = requiredId(args, 'conversation_id', 'conversation');
-  const users = listArg(args, ['participant_ids', 'participants']);
-  return runLambda(rt, async (q, outbox) => {
-    const conversation = await lockForAdmin(q, cid, caller);
-    await assertUsersExist(q, users, 'participant_ids');
-    const participants = [...new Set([...conversation.participant_ids, ...users])];
-    return { conversation: await changeLists(rt, q, outbox, conversation, { participants, admins: conversation.admin_ids }, caller) };
-  });
+type MemberLists = { participants: string[]; admins: string[] };
+
+/**
+ * The frame the four admin-only membership lambdas share: read (conversation_id, <list>), lock the
+ * conversation as an admin, let `plan` compute the new lists, write them and answer the caller's view
+ * (or the stored record when the caller is no longer a participant).
+ */
+function membershipLambda(list: 'participant_ids' | 'admin_ids', plan: (conversation: ConversationRow, users: string[], q: Queryable) => Promise<MemberLists> | MemberLists) {
+  const aliases = [list, list === 'participant_ids' ? 'participants' : 'admins'];
+  return async (rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> => {
+    const caller = callerOf(options);
+    const args = readArgs(param, ['conversation_id', list]);
+    const cid = requiredId(args, 'conversation_id', 'conversation');
+    const users = listArg(args, aliases);
+    return runLambda(rt, async (q, outbox) => {
+      const conversation = await lockForAdmin(q, cid, caller);
+      const view = await changeLists(rt, q, outbox, conversation, await plan(conversation, users, q), caller);
+      return { conversation: view ?? (await storedConversationJSON(q, cid)) };
+    });
+  };
 }
+
+/** chat:add_participants (admin); new participants start with nothing unread. */
+export const addParticipants = membershipLambda('participant_ids', async (conversation, users, q) => {
+  await assertUsersExist(q, users, 'participant_ids');
+  return { participants: [...new Set([...conversation.participant_ids, ...users])], admins: conversation.admin_ids };
+});
 
 /** chat:remove_participants (admin); removed users lose their roles at once (fixes A4). */
-export async function removeParticipants(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
-  const caller = callerOf(options);
-  const args = readArgs(param, ['conversation_id', 'participant_ids']);
-  const cid = requiredId(args, 'conversation_id', 'conversation');
-  const users = listArg(args, ['participant_ids', 'participants']);
-  return runLambda(rt, async (q, outbox) => {
-    const conversation = await lockForAdmin(q, cid, caller);
-    const participants = conversation.participant_ids.filter((p) => !users.includes(p));
-    const admins = conversation.admin_ids.filter((a) => !users.includes(a));
-    const view = await changeLists(rt, q, outbox, conversation, { participants, admins }, caller);
-    return { conversation: view ?? (await storedConversationJSON(q, cid)) };
-  });
-}
+export const removeParticipants = membershipLambda('participant_ids', (conversation, users) => ({
+  participants: conversation.participant_ids.filter((p) => !users.includes(p)),
+  admins: conversation.admin_ids.filter((a) => !users.includes(a)),
+}));
 
 /** chat:add_admins (admin); new admins must already be participants (fixes C6). */
-export async function addAdmins(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
-  const caller = callerOf(options);
-  const args = readArgs(param, ['conversation_id', 'admin_ids']);
-  const cid = requiredId(args, 'conversation_id', 'conversation');
-  const users = listArg(args, ['admin_ids', 'admins']);
-  return runLambda(rt, async (q, outbox) => {
-    const conversation = await lockForAdmin(q, cid, caller);
-    const outsiders = users.filter((u) => !conversation.participant_ids.includes(u));
-    if (outsiders.length > 0) throw invalidArgument('admins must be participants of the conversation', ['admin_ids'], { user_ids: outsiders });
-    const admins = [...new Set([...conversation.admin_ids, ...users])];
-    return { conversation: await changeLists(rt, q, outbox, conversation, { participants: conversation.participant_ids, admins }, caller) };
-  });
-}
+export const addAdmins = membershipLambda('admin_ids', (conversation, users) => {
+  const outsiders = users.filter((u) => !conversation.participant_ids.includes(u));
+  if (outsiders.length > 0) throw invalidArgument('admins must be participants of the conversation', ['admin_ids'], { user_ids: outsiders });
+  return { participants: conversation.participant_ids, admins: [...new Set([...conversation.admin_ids, ...users])] };
+});
 
 /** chat:remove_admins (admin); a conversation with participants keeps at least one admin. */
-export async function removeAdmins(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
-  const caller = callerOf(options);
-  const args = readArgs(param, ['conversation_id', 'admin_ids']);
-  const cid = requiredId(args, 'conversation_id', 'conversation');
-  const users = listArg(args, ['admin_ids', 'admins']);
-  return runLambda(rt, async (q, outbox) => {
-    const conversation = await lockForAdmin(q, cid, caller);
-    const admins = conversation.admin_ids.filter((a) => !users.includes(a));
-    if (admins.length === 0 && conversation.participant_ids.length > 0) {
-      throw invalidArgument('a conversation must keep at least one admin (leave the conversation instead)', ['admin_ids']);
-    }
-    return { conversation: await changeLists(rt, q, outbox, conversation, { participants: conversation.participant_ids, admins }, caller) };
-  });
-}
+export const removeAdmins = membershipLambda('admin_ids', (conversation, users) => {
+  const admins = conversation.admin_ids.filter((a) => !users.includes(a));
+  if (admins.length === 0 && conversation.participant_ids.length > 0) {
+    throw invalidArgument('a conversation must keep at least one admin (leave the conversation instead)', ['admin_ids']);
+  }
+  return { participants: conversation.participant_ids, admins };
+});
 
 /** chat:leave_conversation — removes the caller (and their admin role); the last admin may leave. */
 export async function leaveConversation(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {

@@ -48,7 +48,7 @@ export async function messageBeforeSave(rt: ChatRuntime, record: unknown, origin
     if (!conversation.participant_ids.includes(sender) && !isMasterKey(options)) {
       throw permissionDenied('user is not a participant of the conversation, permission denied');
     }
-    if (rt.inProcess) rememberLockedConversation(keyOf(json), conversation);
+    if (rt.inProcess) rememberLockedConversation(rt, keyOf(json), conversation);
   });
   return hookResult({ ...json, conversation_status: 'delivered', deleted: false, _access: participantReadAcl(conversationId) });
 }
@@ -66,7 +66,7 @@ export async function messageAfterSave(rt: ChatRuntime, record: unknown, origina
     async (q) => (await q.query(`SELECT 1 FROM message WHERE _id = $1`, [messageId])).rows.length > 0,
     (q, outbox) =>
       rt.inProcess
-        ? applyNewMessage(rt, q, outbox, messageId, json, takeLockedConversation(messageId, conversationId))
+        ? applyNewMessage(rt, q, outbox, messageId, json, takeLockedConversation(rt, messageId, conversationId))
         : reconcileConversation(rt, q, outbox, conversationId, messageId),
   );
 }
@@ -76,20 +76,24 @@ export async function messageAfterSave(rt: ChatRuntime, record: unknown, origina
  * before-save locked the conversation row (FOR NO KEY UPDATE): nobody else can change it until
  * COMMIT, and in between only the message INSERT runs. So the row before-save read is still the
  * current one in after-save and need not be read again. Keyed by message id (unique); an entry whose
- * save failed before its after-save is dropped once the map is full.
+ * save failed before its after-save is dropped once the map is full. One map per plugin runtime
+ * (several servers may share this module in one process).
  */
-const lockedConversations = new Map<string, ConversationRow>();
+const lockedConversations = new WeakMap<ChatRuntime, Map<string, ConversationRow>>();
 const MAX_REMEMBERED = 1000;
 
-function rememberLockedConversation(messageId: string, conversation: ConversationRow): void {
-  lockedConversations.delete(messageId);
-  if (lockedConversations.size >= MAX_REMEMBERED) lockedConversations.delete(lockedConversations.keys().next().value as string);
-  lockedConversations.set(messageId, conversation);
+function rememberLockedConversation(rt: ChatRuntime, messageId: string, conversation: ConversationRow): void {
+  let byMessage = lockedConversations.get(rt);
+  if (!byMessage) lockedConversations.set(rt, (byMessage = new Map()));
+  byMessage.delete(messageId);
+  if (byMessage.size >= MAX_REMEMBERED) byMessage.delete(byMessage.keys().next().value as string);
+  byMessage.set(messageId, conversation);
 }
 
-function takeLockedConversation(messageId: string, conversationId: string): ConversationRow | null {
-  const conversation = lockedConversations.get(messageId) ?? null;
-  lockedConversations.delete(messageId);
+function takeLockedConversation(rt: ChatRuntime, messageId: string, conversationId: string): ConversationRow | null {
+  const byMessage = lockedConversations.get(rt);
+  const conversation = byMessage?.get(messageId) ?? null;
+  byMessage?.delete(messageId);
   return conversation && conversation._id === conversationId ? conversation : null;
 }
 

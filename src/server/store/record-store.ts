@@ -1,8 +1,4 @@
-import type { AssetUrls } from '../assets/signer';
 import type { AuthContext } from '../auth/context';
-import type { Driver } from '../db/driver';
-import type { Logger } from '../log';
-import type { RecordHooks } from '../plugins/hooks';
 import { deleteRecords } from './delete';
 import { fetchRecords } from './fetch';
 import { queryRecords } from './query';
@@ -11,16 +7,9 @@ import { saveRecords } from './save';
 import { createSchemaAdmin, type SchemaAdmin } from './schema-admin';
 import { SchemaCatalog } from './schema-catalog';
 import type { QueryRequest, RecordStore, SaveOptions } from './store';
-import type { StoreContext } from './store-context';
+import type { RecordStoreDeps, StoreContext } from './store-context';
 
-export interface RecordStoreDeps {
-  db: Driver;
-  schema: string;
-  hooks: RecordHooks;
-  assets: AssetUrls;
-  log: Logger;
-  devMode: boolean;
-}
+export type { RecordStoreDeps };
 
 /** The record store on Skygear's PostgreSQL layout, plus schema administration. */
 export function createRecordStore(deps: RecordStoreDeps): RecordStore & SchemaAdmin {

@@ -4,13 +4,17 @@ import type { Logger } from '../log';
 import type { RecordHooks } from '../plugins/hooks';
 import type { SchemaCatalog } from './schema-catalog';
 
-/** What every store operation works with (built once by createRecordStore). */
-export interface StoreContext {
+/** What createRecordStore is given. */
+export interface RecordStoreDeps {
   db: Driver;
   schema: string;
   hooks: RecordHooks;
   assets: AssetUrls;
   log: Logger;
   devMode: boolean;
+}
+
+/** What every store operation works with (built once by createRecordStore). */
+export interface StoreContext extends RecordStoreDeps {
   catalog: SchemaCatalog;
 }
