@@ -58,6 +58,11 @@ export interface CloudApi {
    * after commit; without it they fire at the end of the hook (see docs/chat-semantics.md).
    */
   afterCommit?(fn: () => void | Promise<void>): void;
+  /**
+   * Optional host extension: run `fn` as soon as the current hook's transaction is over, committed or
+   * rolled back. Used to release a conversation's send turn (conversation-turns.ts).
+   */
+  afterTransaction?(fn: () => void): void;
 }
 
 /** The second argument of includeme. skygear-node passes `{}`; tests may pass a pool. */

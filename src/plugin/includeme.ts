@@ -1,3 +1,4 @@
+import { ConversationTurns } from './conversation-turns';
 import type { ChatSettings, CloudApi, CloudCallOptions, CloudLogger } from './cloud-api';
 import * as conversation from './conversation';
 import * as conversationHooks from './conversation-hooks';
@@ -44,7 +45,7 @@ export async function includeme(cloud: CloudApi, settings?: ChatSettings): Promi
   useErrorClass(cloud.SkygearError);
   const { pool, inProcess } = resolvePool(cloud, settings);
   setChatPool(pool);
-  const rt: ChatRuntime = { cloud, pool, inProcess, log: loggerOf(cloud), sign: signerOf(cloud) };
+  const rt: ChatRuntime = { cloud, pool, inProcess, log: loggerOf(cloud), sign: signerOf(cloud), turns: new ConversationTurns() };
 
   cloud.event('before-plugins-ready', function ensureChatSchemaBeforeReady() {
     return ensureChatSchema(pool);

@@ -4,10 +4,10 @@ import type { CloudCallOptions } from './cloud-api';
 import { invalidArgument, notFound, notSupported, permissionDenied } from './errors';
 import { type ConversationRow, loadConversation, participantReadAcl } from './membership';
 import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, conversationJSON, hookResult, keyOf, messageJSON, type RecordJSON, refId, wireJSON } from './records';
-import type { Outbox } from './realtime';
+import { channelsOfSQL, type Outbox, parseChannels } from './realtime';
 import { type ChatRuntime, callerOf, isMasterKey } from './runtime';
 import { type Queryable, toDate, toNumber } from './sql';
-import { countNewMessage, recountUnread } from './unread';
+import { countNewMessageSQL, recountUnread } from './unread';
 import { recomputeStatusOfConversation, publishMessageUpdates } from './status';
 import { runAfterSave, runBeforeSave, runLambda } from './work';
 
@@ -43,6 +43,7 @@ export async function messageBeforeSave(rt: ChatRuntime, record: unknown, origin
     if (attachment && (await q.query(`SELECT 1 FROM _asset WHERE id = $1`, [attachment.$name])).rows.length === 0) {
       throw invalidArgument('message.attachment refers to an unknown asset (upload it first)', ['attachment']);
     }
+    if (rt.inProcess) await takeSendTurn(rt, conversationId);
     const conversation = await loadConversation(q, conversationId, rt.inProcess);
     if (!conversation || conversation.deleted) throw notFound(`conversation "${conversationId}" not found`);
     if (!conversation.participant_ids.includes(sender) && !isMasterKey(options)) {
@@ -51,6 +52,17 @@ export async function messageBeforeSave(rt: ChatRuntime, record: unknown, origin
     if (rt.inProcess) rememberLockedConversation(rt, keyOf(json), conversation);
   });
   return hookResult({ ...json, conversation_status: 'delivered', deleted: false, _access: participantReadAcl(conversationId) });
+}
+
+/**
+ * In process, before locking the conversation row: wait for this node's turn to send into the
+ * conversation, held until the save's transaction ends (see conversation-turns.ts). Hosts without
+ * `afterTransaction` cannot tell us when that is, so there sends go straight to the row lock.
+ */
+async function takeSendTurn(rt: ChatRuntime, conversationId: string): Promise<void> {
+  if (typeof rt.cloud.afterTransaction !== 'function') return;
+  const release = await rt.turns.take(conversationId);
+  rt.cloud.afterTransaction(release);
 }
 
 /** A new message: last_message, +1 unread for the other members, `create` to every participant. */
@@ -121,17 +133,27 @@ async function applyNewMessage(
   const conversation = locked ?? (await loadConversation(q, conversationId, true));
   if (!conversation) return;
   const seq = toNumber(row.seq);
-  const updated = await q.query(
-    `UPDATE conversation c SET last_message = $2, last_message_at = $3
-      WHERE c._id = $1 AND (c.last_message IS NULL OR COALESCE((SELECT seq FROM message WHERE _id = c.last_message), 0) < $4)
-      RETURNING ${CONVERSATION_COLUMNS}`,
-    [conversationId, messageId, toDate(row._created_at)?.toISOString() ?? null, seq],
+  const senderId = String(row._owner_id);
+  // One statement for last_message (I2), the other members' unread counts (I3) and the recipients'
+  // channels: the conversation and user_conversation row locks are held until COMMIT, so every round
+  // trip saved here shortens the time other senders into this conversation wait.
+  const res = await q.query(
+    `WITH moved AS (
+       UPDATE conversation c SET last_message = $2, last_message_at = $3
+        WHERE c._id = $1 AND (c.last_message IS NULL OR COALESCE((SELECT seq FROM message WHERE _id = c.last_message), 0) < $4)
+        RETURNING ${CONVERSATION_COLUMNS}),
+     counted AS (${countNewMessageSQL('$1', '$5', '$4')}),
+     channels AS (${channelsOfSQL('$6')})
+     SELECT (SELECT COALESCE(json_agg(json_build_object('owner', owner, 'name', name)), '[]'::json) FROM channels) AS _channels, moved.*
+       FROM (SELECT 1) AS one LEFT JOIN moved ON true`,
+    [conversationId, messageId, toDate(row._created_at)?.toISOString() ?? null, seq, senderId, conversation.participant_ids],
   );
-  await countNewMessage(q, conversationId, String(row._owner_id), seq);
+  const { _channels: channels, ...moved } = res.rows[0] ?? {};
+  outbox.useChannels(conversation.participant_ids, parseChannels(channels));
   // The attachment's content type and signed URL need the _asset row: read the message back then.
   const full = row.attachment ? await loadMessageRow(q, messageId) : row;
   if (!full) return;
-  await announceMessage(rt, outbox, full, conversation, updated.rows[0] ? conversationJSON(updated.rows[0]) : conversationJSON(conversation));
+  await announceMessage(rt, outbox, full, conversation, conversationJSON(moved._id ? moved : conversation));
 }
 
 /**
@@ -227,36 +249,43 @@ export async function getMessages(rt: ChatRuntime, param: unknown, options: Clou
   if ((beforeTime || afterTime) && (beforeId || afterId)) {
     throw invalidArgument('cannot use both message_id and time to filter', ['before_time', 'before_message_id']);
   }
-  return runLambda(rt, async (q) => {
-    const conversation = await loadConversation(q, conversationId, false);
-    if (!conversation || conversation.deleted) throw notFound(`conversation "${conversationId}" not found`);
-    if (!conversation.participant_ids.includes(userId)) throw permissionDenied('user is not a participant of the conversation, permission denied');
-    const filters = ['m.conversation_id = $1', 'NOT m.deleted'];
-    const params: unknown[] = [conversationId];
-    const cursorSeq = async (id: string, name: string): Promise<number> => {
-      const res = await q.query(`SELECT seq FROM message WHERE _id = $1 AND conversation_id = $2`, [id, conversationId]);
-      if (res.rows.length === 0) throw invalidArgument(`${name} is not a message of this conversation`, [name]);
-      return toNumber(res.rows[0].seq);
-    };
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      filters.push(sql.replace('?', `$${params.length}`));
-    };
-    if (beforeTime) add(`m._created_at < (?::timestamptz AT TIME ZONE 'UTC')`, beforeTime);
-    if (afterTime) add(`m._created_at > (?::timestamptz AT TIME ZONE 'UTC')`, afterTime);
-    if (beforeId) add('m.seq < ?', await cursorSeq(beforeId, 'before_message_id'));
-    if (afterId) add('m.seq > ?', await cursorSeq(afterId, 'after_message_id'));
-    params.push(limit);
-    // With only an "after" cursor the page is the `limit` messages right after it (fixes C12),
-    // still returned newest first.
-    const forward = (afterTime || afterId) && !(beforeTime || beforeId);
-    const res = await q.query(
-      `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM message m WHERE ${filters.join(' AND ')}
-                       ORDER BY m.seq ${forward ? 'ASC' : 'DESC'} LIMIT $${params.length}) page ORDER BY seq DESC`,
-      params,
-    );
-    return { results: await Promise.all(res.rows.map((row) => messageJSON(row, rt.sign))) };
-  });
+  const filters = ['m.conversation_id = $1', 'NOT m.deleted', 'c.participant_ids ? $2'];
+  const params: unknown[] = [conversationId, userId];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    filters.push(sql.replaceAll('?', `$${params.length}`));
+  };
+  const seqOf = '(SELECT cm.seq FROM message cm WHERE cm._id = ? AND cm.conversation_id = $1)';
+  if (beforeTime) add(`m._created_at < (?::timestamptz AT TIME ZONE 'UTC')`, beforeTime);
+  if (afterTime) add(`m._created_at > (?::timestamptz AT TIME ZONE 'UTC')`, afterTime);
+  if (beforeId) add(`m.seq < ${seqOf}`, beforeId);
+  if (afterId) add(`m.seq > ${seqOf}`, afterId);
+  params.push(limit);
+  // With only an "after" cursor the page is the `limit` messages right after it (fixes C12),
+  // still returned newest first.
+  const forward = (afterTime || afterId) && !(beforeTime || beforeId);
+  // A read: one statement on the pool, no transaction. The participant check and the cursors are
+  // part of it; only an empty page pays for finding out why (error or genuinely empty).
+  const res = await rt.pool.query(
+    `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM message m JOIN conversation c ON c._id = m.conversation_id AND NOT c.deleted
+                     WHERE ${filters.join(' AND ')}
+                     ORDER BY m.seq ${forward ? 'ASC' : 'DESC'} LIMIT $${params.length}) page ORDER BY seq DESC`,
+    params,
+  );
+  if (res.rows.length === 0) await explainEmptyPage(rt.pool, conversationId, userId, { before_message_id: beforeId, after_message_id: afterId });
+  return { results: await Promise.all(res.rows.map((row) => messageJSON(row, rt.sign))) };
+}
+
+/** Throws the error an empty get_messages page stands for (110, 102, bad cursor), if any. */
+async function explainEmptyPage(q: Queryable, conversationId: string, userId: string, cursors: Record<string, string | undefined>): Promise<void> {
+  const conversation = await loadConversation(q, conversationId, false);
+  if (!conversation || conversation.deleted) throw notFound(`conversation "${conversationId}" not found`);
+  if (!conversation.participant_ids.includes(userId)) throw permissionDenied('user is not a participant of the conversation, permission denied');
+  for (const [name, id] of Object.entries(cursors)) {
+    if (!id) continue;
+    const found = await q.query(`SELECT 1 FROM message WHERE _id = $1 AND conversation_id = $2`, [id, conversationId]);
+    if (found.rows.length === 0) throw invalidArgument(`${name} is not a message of this conversation`, [name]);
+  }
 }
 
 /** chat:get_messages_by_ids — the listed messages of conversations the caller is in; others are dropped. */

@@ -28,9 +28,25 @@ interface Delivery {
   event: ChatEvent;
 }
 
+/** The (owner, name) channel rows of the users in the text[] placeholder `users`. */
+export function channelsOfSQL(users: string): string {
+  return `SELECT _owner_id AS owner, name FROM user_channel WHERE _owner_id = ANY(${users}::text[]) AND name IS NOT NULL AND name <> ''`;
+}
+
+/** The channel rows of a `json_agg(json_build_object('owner', …, 'name', …))` column (parsed or text). */
+export function parseChannels(value: unknown): Array<{ owner: string; name: string }> {
+  const list: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((c): c is { owner: unknown; name: unknown } => typeof c === 'object' && c !== null)
+    .map((c) => ({ owner: String(c.owner), name: String(c.name) }));
+}
+
 export class Outbox {
   private readonly deliveries: Delivery[] = [];
   private readonly notifications: Array<() => unknown> = [];
+  /** Channels already read by a caller's own statement (the send path), so resolve need not query. */
+  private readonly knownChannels = new Map<string, string[]>();
 
   publish(users: Iterable<string>, event: ChatEvent): void {
     const list = [...new Set(users)];
@@ -46,15 +62,21 @@ export class Outbox {
     this.notifications.push(fn);
   }
 
-  /** Channel names for every recipient in one query; call inside the transaction. */
+  /**
+   * Records the channels of `users` (`channels`: owner → names, as read in the caller's statement),
+   * so resolve does not look them up again. A user without an entry has no channel.
+   */
+  useChannels(users: Iterable<string>, channels: ReadonlyArray<{ owner: string; name: string }>): void {
+    for (const user of users) if (!this.knownChannels.has(user)) this.knownChannels.set(user, []);
+    for (const { owner, name } of channels) if (name) this.knownChannels.get(owner)?.push(name);
+  }
+
+  /** Channel names for every recipient in one query (none if all are known); call inside the transaction. */
   async resolve(q: Queryable): Promise<Dispatch> {
-    const users = [...new Set(this.deliveries.flatMap((d) => d.users))];
-    const channels = new Map<string, string[]>();
+    const channels = new Map(this.knownChannels);
+    const users = [...new Set(this.deliveries.flatMap((d) => d.users))].filter((u) => !channels.has(u));
     if (users.length > 0) {
-      const res = await q.query<{ owner: string; name: string }>(
-        `SELECT _owner_id AS owner, name FROM user_channel WHERE _owner_id = ANY($1::text[]) AND name IS NOT NULL AND name <> ''`,
-        [users],
-      );
+      const res = await q.query<{ owner: string; name: string }>(channelsOfSQL('$1'), [users]);
       for (const row of res.rows) {
         if (!channels.has(row.owner)) channels.set(row.owner, []);
         channels.get(row.owner)!.push(row.name);

@@ -1,3 +1,4 @@
+import type { ConversationTurns } from './conversation-turns';
 import type { CloudApi, CloudCallOptions, CloudLogger } from './cloud-api';
 import { notAuthenticated } from './errors';
 import type { AssetSigner } from './records';
@@ -11,6 +12,8 @@ export interface ChatRuntime {
   inProcess: boolean;
   log: CloudLogger;
   sign: AssetSigner;
+  /** In process: one send per conversation at a time waits for the conversation lock (conversation-turns.ts). */
+  turns: ConversationTurns;
 }
 
 /** The acting user of a lambda or hook call (master-key calls act as `_user_id` or `_god`). */

@@ -24,13 +24,14 @@ export async function recountUnread(q: Queryable, conversationIds: readonly stri
   );
 }
 
-/** A new message (the conversation's newest) raises every other member's count by one. */
-export async function countNewMessage(q: Queryable, conversationId: string, senderId: string, seq: number): Promise<void> {
-  await q.query(
-    `UPDATE user_conversation SET unread_count = unread_count + 1
-      WHERE conversation = $1 AND "user" <> $2 AND joined_seq < $3`,
-    [conversationId, senderId, seq],
-  );
+/**
+ * A new message (the conversation's newest) raises every other member's count by one. The statement
+ * takes SQL placeholders for the conversation, the sender and the message's seq, so the send path can
+ * run it as a CTE of its one after-save statement.
+ */
+export function countNewMessageSQL(conversation: string, sender: string, seq: string): string {
+  return `UPDATE user_conversation SET unread_count = unread_count + 1
+           WHERE conversation = ${conversation} AND "user" <> ${sender} AND joined_seq < ${seq}`;
 }
 
 /**

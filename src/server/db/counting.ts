@@ -54,6 +54,7 @@ function countingTx(tx: Tx): Tx {
       return tx.query<R>(text, params);
     },
     afterCommit: (fn) => tx.afterCommit(fn),
+    afterEnd: (fn) => tx.afterEnd(fn),
   };
 }
 

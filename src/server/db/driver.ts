@@ -16,6 +16,12 @@ export interface Queryable {
 export interface Tx extends Queryable {
   /** Runs `fn` after COMMIT succeeds (never after a rollback). Errors in `fn` are logged, not thrown. */
   afterCommit(fn: () => void | Promise<void>): void;
+  /**
+   * Runs `fn` as soon as the transaction is over, committed or rolled back, before any afterCommit
+   * callback: for in-process resources held for exactly the transaction's length (see
+   * plugin/conversation-turns.ts). `fn` must be quick and synchronous; a throw is logged.
+   */
+  afterEnd(fn: () => void): void;
 }
 
 export type DriverKind = 'pglite' | 'postgres';

@@ -60,6 +60,8 @@ export class PgliteDriver implements Driver {
       } catch (err) {
         await this.raw('ROLLBACK').catch(() => undefined);
         throw err;
+      } finally {
+        queue.end();
       }
     });
     await queue.flush();

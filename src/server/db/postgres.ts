@@ -42,9 +42,11 @@ export class PostgresDriver implements Driver {
       // A failed ROLLBACK means the connection is gone: hand the error to release so the pool drops it.
       const rollbackError = await client.query('ROLLBACK').then(() => undefined, (e: unknown) => e);
       client.done(rollbackError ?? (isConnectionLost(err) ? err : undefined));
+      queue.end();
       throw err;
     }
     client.done();
+    queue.end();
     await queue.flush();
     return result;
   }

@@ -83,6 +83,12 @@ export interface SkygearCloud {
    * its extension hooks of record saves with it.
    */
   afterCommit(fn: () => void | Promise<void>): void;
+  /**
+   * Host extension (not in skygear-node): runs fn as soon as the caller's transaction is over,
+   * committed or rolled back (outside one: now). The chat plugin releases its per-conversation send
+   * turn with it.
+   */
+  afterTransaction(fn: () => void): void;
   readonly SkygearRequest: typeof SkygearRequest;
   readonly SkygearResponse: typeof SkygearResponse;
   readonly ErrorCodes: Record<string, number>;
@@ -246,7 +252,7 @@ export function createSkygearCloud(deps: CloudDeps): SkygearCloud {
         throw invalidArgument('publishEventsToChannels: every event must be an object');
       }
       const publishAll = async (): Promise<void> => {
-        for (const channel of channelList) for (const data of events) await deps.bus.publish('public', channel, data);
+        for (const data of events) await deps.bus.publishMany('public', channelList, data);
       };
       // No event may describe data a reader cannot see yet: inside a transaction, publish after COMMIT
       // (and never after a rollback). Outside one, publish now and let the caller see failures.
@@ -258,6 +264,11 @@ export function createSkygearCloud(deps: CloudDeps): SkygearCloud {
       const tx = currentTx();
       if (tx) tx.afterCommit(fn);
       else void Promise.resolve().then(fn).catch((err: unknown) => deps.log.error({ err }, 'afterCommit callback failed'));
+    },
+    afterTransaction(fn) {
+      const tx = currentTx();
+      if (tx) tx.afterEnd(fn);
+      else fn();
     },
     SkygearRequest,
     SkygearResponse,

@@ -55,7 +55,17 @@ export function parseClientFrame(text: string): ClientFrame {
   }
 }
 
-/** Server → client: `{"channel":…,"data":…}`, compact, no `action` key. Throws if data is not serialisable. */
-export function deliveryFrame(channel: string, data: unknown): string {
-  return JSON.stringify({ channel, data });
+/** The `data` of a delivery frame as JSON. Throws if it is not serialisable (undefined, a BigInt, a cycle). */
+export function dataJSON(data: unknown): string {
+  const json = JSON.stringify(data);
+  if (json === undefined) throw new TypeError('pubsub data is not JSON');
+  return json;
+}
+
+/**
+ * Server → client: `{"channel":…,"data":…}`, compact, no `action` key — byte for byte what
+ * JSON.stringify({ channel, data }) gives, from data serialised once by `dataJSON`.
+ */
+export function deliveryFrame(channel: string, dataJson: string): string {
+  return `{"channel":${JSON.stringify(channel)},"data":${dataJson}}`;
 }

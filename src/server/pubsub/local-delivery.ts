@@ -14,12 +14,12 @@ export class LocalDeliveries {
     this.callbacks.push(deliver);
   }
 
-  deliver(hub: HubName, channel: string, data: unknown): void {
+  deliver(hub: HubName, channels: readonly string[], data: unknown): void {
     for (const callback of this.callbacks) {
       try {
-        callback(hub, channel, data);
+        callback(hub, channels, data);
       } catch (err) {
-        this.log.error({ err, hub, channel }, 'pubsub delivery callback failed');
+        this.log.error({ err, hub, channels }, 'pubsub delivery callback failed');
       }
     }
   }

@@ -15,8 +15,12 @@ export class MemoryBus implements PubsubBus {
   }
 
   async publish(hub: HubName, channel: string, data: unknown): Promise<void> {
+    await this.publishMany(hub, [channel], data);
+  }
+
+  async publishMany(hub: HubName, channels: readonly string[], data: unknown): Promise<void> {
     if (this.closed) return;
-    this.local.deliver(hub, channel, data);
+    if (channels.length > 0) this.local.deliver(hub, channels, data);
   }
 
   onMessage(deliver: Delivery): void {

@@ -5,11 +5,17 @@
  */
 export type HubName = 'public' | 'internal';
 
-export type Delivery = (hub: HubName, channel: string, data: unknown) => void;
+/** One published message for this node's subscribers of `channels` (one channel, or a publishMany's list). */
+export type Delivery = (hub: HubName, channels: readonly string[], data: unknown) => void;
 
 export interface PubsubBus {
   /** Publish to every node (including this one). Resolves once handed to the transport. */
   publish(hub: HubName, channel: string, data: unknown): Promise<void>;
+  /**
+   * The same data to several channels as ONE bus message (one serialisation, one Redis PUBLISH):
+   * a chat message to its 100 participants' channels costs the bus what one publish does.
+   */
+  publishMany(hub: HubName, channels: readonly string[], data: unknown): Promise<void>;
   /** Registers the local delivery callback (one per node: the websocket gateway). */
   onMessage(deliver: Delivery): void;
   /**

@@ -9,7 +9,8 @@ import type { Delivery, HubName, PubsubBus } from './pubsub';
  *
  * Layout: ONE Redis channel per hub, `<prefix>:public` and `<prefix>:internal`, each message a JSON
  * envelope `{"node","channel","data"}`. Every node subscribes to both hub channels once at start and
- * filters by Skygear channel locally (a Map lookup in the gateway). We chose this over a Redis channel
+ * filters by Skygear channel locally (a Map lookup in the gateway). `publishMany` sends one envelope
+ * `{"node","channels":[…],"data"}` for all its channels. We chose this over a Redis channel
  * per Skygear channel because the Redis subscription set then never changes with websocket churn:
  * there is no SUBSCRIBE/UNSUBSCRIBE race against sockets coming and going, nothing to resync after a
  * reconnect beyond ioredis' own auto-resubscribe, and the bus contract needs no subscribe hooks.
@@ -33,7 +34,10 @@ export const DEFAULT_REDIS_PREFIX = 'skygear:pubsub';
 
 interface Envelope {
   node: string;
-  channel: string;
+  /** One channel (`publish`) … */
+  channel?: string;
+  /** … or several (`publishMany`). */
+  channels?: string[];
   data: unknown;
 }
 
@@ -94,19 +98,28 @@ export class RedisBus implements PubsubBus {
   }
 
   async publish(hub: HubName, channel: string, data: unknown): Promise<void> {
+    await this.send(hub, [channel], { node: this.nodeId, channel, data });
+  }
+
+  async publishMany(hub: HubName, channels: readonly string[], data: unknown): Promise<void> {
+    if (channels.length === 1) return this.publish(hub, channels[0], data);
+    if (channels.length > 0) await this.send(hub, channels, { node: this.nodeId, channels: [...channels], data });
+  }
+
+  private async send(hub: HubName, channels: readonly string[], envelope: Envelope): Promise<void> {
     if (this.closing) return;
-    this.local.deliver(hub, channel, data);
+    this.local.deliver(hub, channels, envelope.data);
     let payload: string;
     try {
-      payload = JSON.stringify({ node: this.nodeId, channel, data } satisfies Envelope);
+      payload = JSON.stringify(envelope);
     } catch (err) {
-      this.log.warn({ err, hub, channel }, 'pubsub: data cannot be serialised; not sent to other nodes');
+      this.log.warn({ err, hub, channels }, 'pubsub: data cannot be serialised; not sent to other nodes');
       return;
     }
     try {
       await this.publisher.publish(this.channelOf[hub], payload);
     } catch (err) {
-      this.log.warn({ err, hub, channel, redis: this.where }, 'pubsub: publish to Redis failed; other nodes miss it');
+      this.log.warn({ err, hub, channels, redis: this.where }, 'pubsub: publish to Redis failed; other nodes miss it');
     }
   }
 
@@ -149,7 +162,7 @@ export class RedisBus implements PubsubBus {
       return;
     }
     if (envelope.node === this.nodeId) return; // already delivered locally at publish time
-    this.local.deliver(hub, envelope.channel, envelope.data);
+    this.local.deliver(hub, envelope.channels ?? [envelope.channel!], envelope.data);
   }
 
   /** Logs an outage once (not once per reconnect attempt) and its end. */
@@ -170,7 +183,9 @@ export class RedisBus implements PubsubBus {
 function isEnvelope(value: unknown): value is Envelope {
   if (typeof value !== 'object' || value === null) return false;
   const e = value as Partial<Envelope>;
-  return typeof e.node === 'string' && typeof e.channel === 'string' && e.channel !== '' && 'data' in e;
+  const isChannel = (c: unknown): c is string => typeof c === 'string' && c !== '';
+  const addressed = e.channels === undefined ? isChannel(e.channel) : Array.isArray(e.channels) && e.channels.every(isChannel);
+  return typeof e.node === 'string' && addressed && 'data' in e;
 }
 
 /** QUIT when connected (clean), otherwise drop the connection and stop reconnecting. */

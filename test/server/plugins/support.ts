@@ -63,7 +63,9 @@ export async function startHost(
   const config = loadConfig({ APP_NAME: appName, DATABASE_URL: testDatabaseUrl(), ...env });
   const bus = new MemoryBus(silentLogger);
   const published: HostFixture['published'] = [];
-  bus.onMessage((hub, channel, data) => published.push({ hub, channel, data }));
+  bus.onMessage((hub, channels, data) => {
+      for (const channel of channels) published.push({ hub, channel, data });
+    });
   const host = createPluginHost({
     config,
     db,

@@ -15,7 +15,9 @@ export function runBusConformance(name: string, makeBus: () => PubsubBus): void 
     beforeEach(async () => {
       bus = makeBus();
       received = [];
-      bus.onMessage((hub, channel, data) => received.push({ hub, channel, data }));
+      bus.onMessage((hub, channels, data) => {
+      for (const channel of channels) received.push({ hub, channel, data });
+    });
       await bus.ready?.();
     });
 
@@ -39,6 +41,16 @@ export function runBusConformance(name: string, makeBus: () => PubsubBus): void 
       expect(received).toHaveLength(1); // delivered exactly once
     });
 
+    it('publishMany delivers the same data once to each of its channels, in the order given', async () => {
+      const data = { event: 'create', n: 7 };
+      await bus.publishMany('public', ['alice', 'bob', 'carol'], data);
+      await waitFor(() => received.length === 3, 'three deliveries');
+      expect(received).toEqual(['alice', 'bob', 'carol'].map((channel) => ({ hub: 'public', channel, data })));
+      await bus.publishMany('public', [], { nobody: true });
+      await flush();
+      expect(received).toHaveLength(3);
+    });
+
     it('keeps the hubs apart: a delivery names the hub it was published on', async () => {
       await bus.publish('internal', 'same-name', { on: 'internal' });
       await bus.publish('public', 'same-name', { on: 'public' });
@@ -60,7 +72,9 @@ export function runBusConformance(name: string, makeBus: () => PubsubBus): void 
       bus.onMessage(() => {
         throw new Error('a broken consumer');
       });
-      bus.onMessage((hub, channel, data) => second.push({ hub, channel, data }));
+      bus.onMessage((hub, channels, data) => {
+      for (const channel of channels) second.push({ hub, channel, data });
+    });
       await expect(bus.publish('public', 'room', { x: 1 })).resolves.toBeUndefined();
       await waitFor(() => received.length === 1 && second.length === 1, 'both healthy callbacks');
       expect(second).toEqual(received);

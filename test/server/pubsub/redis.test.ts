@@ -13,7 +13,9 @@ type Received = { hub: HubName; channel: string; data: unknown };
 function recordingBus(prefix: string): { bus: RedisBus; received: Received[] } {
   const bus = new RedisBus(REDIS_URL, silentLogger, { prefix });
   const received: Received[] = [];
-  bus.onMessage((hub, channel, data) => received.push({ hub, channel, data }));
+  bus.onMessage((hub, channels, data) => {
+      for (const channel of channels) received.push({ hub, channel, data });
+    });
   return { bus, received };
 }
 
@@ -67,6 +69,26 @@ describe('RedisBus across nodes', () => {
     expect(a.received).toEqual([{ hub: 'public', channel: 'room', data: { app: 'a' } }]);
   });
 
+  it('publishMany is one Redis message that every other node delivers to each of its channels', async () => {
+    const prefix = uniqueRedisPrefix();
+    const a = track(recordingBus(prefix));
+    const b = track(recordingBus(prefix));
+    const spy = new Redis(REDIS_URL);
+    const wire: string[] = [];
+    try {
+      await spy.subscribe(`${prefix}:public`);
+      spy.on('message', (_channel: string, payload: string) => wire.push(payload));
+      await Promise.all([a.bus.ready(), b.bus.ready()]);
+      await a.bus.publishMany('public', ['u1', 'u2', 'u3'], { event: 'create' });
+      await waitFor(() => b.received.length === 3 && wire.length === 1, 'three deliveries on b from one Redis message');
+      expect(b.received.map((m) => m.channel)).toEqual(['u1', 'u2', 'u3']);
+      expect(JSON.parse(wire[0])).toMatchObject({ channels: ['u1', 'u2', 'u3'], data: { event: 'create' } });
+      expect(a.received).toHaveLength(3); // its own node: directly, not through the echo
+    } finally {
+      spy.disconnect();
+    }
+  });
+
   it('ignores foreign or malformed messages on its Redis channels', async () => {
     const prefix = uniqueRedisPrefix();
     const node = track(recordingBus(prefix));
@@ -76,6 +98,7 @@ describe('RedisBus across nodes', () => {
       await raw.publish(`${prefix}:public`, 'not json');
       await raw.publish(`${prefix}:public`, JSON.stringify({ channel: 'room', data: 1 })); // no node id
       await raw.publish(`${prefix}:public`, JSON.stringify([1, 2]));
+      await raw.publish(`${prefix}:public`, JSON.stringify({ node: 'elsewhere', channels: ['room', 7], data: 2 })); // a bad channel
       await raw.publish(`${prefix}:public`, JSON.stringify({ node: 'elsewhere', channel: 'room', data: { ok: 1 } }));
       await waitFor(() => node.received.length > 0, 'the well-formed message');
       expect(node.received).toEqual([{ hub: 'public', channel: 'room', data: { ok: 1 } }]);
@@ -87,7 +110,9 @@ describe('RedisBus across nodes', () => {
   it('still delivers on its own node while Redis is unreachable, and closes cleanly', async () => {
     const bus = new RedisBus('redis://127.0.0.1:1', silentLogger, { readyTimeoutMs: 300 });
     const received: Received[] = [];
-    bus.onMessage((hub, channel, data) => received.push({ hub, channel, data }));
+    bus.onMessage((hub, channels, data) => {
+      for (const channel of channels) received.push({ hub, channel, data });
+    });
     try {
       await expect(bus.ready()).rejects.toThrow(/not subscribed|could not subscribe/);
       await expect(bus.publish('public', 'room', { local: true })).resolves.toBeUndefined();
