@@ -55,6 +55,36 @@ describe(`Driver on ${testDatabaseUrl()}`, () => {
     expect(calls).toEqual([]);
   });
 
+  it('runs afterEnd callbacks once the transaction is over, committed or rolled back, before afterCommit', async () => {
+    const order: string[] = [];
+    await db.transaction(async (tx) => {
+      tx.afterEnd(() => order.push('end after commit'));
+      tx.afterCommit(() => {
+        order.push('after commit');
+      });
+      await tx.query('SELECT 1');
+      expect(order).toEqual([]);
+    });
+    await expect(
+      db.transaction(async (tx) => {
+        tx.afterEnd(() => order.push('end after rollback'));
+        tx.afterCommit(() => {
+          order.push('never');
+        });
+        await tx.query('SELECT 1');
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    // Also when the failure is PostgreSQL's (the transaction is aborted before the throw reaches us).
+    await expect(
+      db.transaction(async (tx) => {
+        tx.afterEnd(() => order.push('end after a failed statement'));
+        await tx.query('SELECT no_such_column FROM counter');
+      }),
+    ).rejects.toThrow(/no_such_column/);
+    expect(order).toEqual(['end after commit', 'after commit', 'end after rollback', 'end after a failed statement']);
+  });
+
   it('lets db.query inside a transaction join it, and nested transactions reuse the outer one', async () => {
     await expect(
       db.transaction(async () => {

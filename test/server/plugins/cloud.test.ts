@@ -85,6 +85,23 @@ describe(`skygearCloud facade on ${testDatabaseUrl()}`, () => {
     await expect(cloud.publishEventsToChannels([''], [{}])).rejects.toMatchObject({ code: 108 });
   });
 
+  it('runs afterTransaction work when the surrounding transaction ends, committed or not, and at once outside one', async () => {
+    const cloud = fx.host.skygearCloud;
+    const ended: string[] = [];
+    await fx.db.transaction(async () => {
+      cloud.afterTransaction(() => ended.push('committed'));
+      expect(ended).toEqual([]);
+    });
+    await expect(
+      fx.db.transaction(async () => {
+        cloud.afterTransaction(() => ended.push('rolled back'));
+        throw new Error('rollback');
+      }),
+    ).rejects.toThrow('rollback');
+    cloud.afterTransaction(() => ended.push('no transaction'));
+    expect(ended).toEqual(['committed', 'rolled back', 'no transaction']);
+  });
+
   it('exposes a pg.Pool-like pool marked inProcess, with promise and callback forms', async () => {
     const { pool } = fx.host.skygearCloud;
     expect(pool.inProcess).toBe(true);
