@@ -68,19 +68,15 @@ export class Outbox {
    */
   useChannels(users: Iterable<string>, channels: ReadonlyArray<{ owner: string; name: string }>): void {
     for (const user of users) if (!this.knownChannels.has(user)) this.knownChannels.set(user, []);
-    for (const { owner, name } of channels) if (name) this.knownChannels.get(owner)?.push(name);
+    for (const { owner, name } of channels) this.knownChannels.get(owner)?.push(name);
   }
 
   /** Channel names for every recipient in one query (none if all are known); call inside the transaction. */
   async resolve(q: Queryable): Promise<Dispatch> {
-    const channels = new Map(this.knownChannels);
-    const users = [...new Set(this.deliveries.flatMap((d) => d.users))].filter((u) => !channels.has(u));
-    if (users.length > 0) {
-      const res = await q.query<{ owner: string; name: string }>(channelsOfSQL('$1'), [users]);
-      for (const row of res.rows) {
-        if (!channels.has(row.owner)) channels.set(row.owner, []);
-        channels.get(row.owner)!.push(row.name);
-      }
+    const channels = this.knownChannels;
+    const unknown = [...new Set(this.deliveries.flatMap((d) => d.users))].filter((u) => !channels.has(u));
+    if (unknown.length > 0) {
+      this.useChannels(unknown, (await q.query<{ owner: string; name: string }>(channelsOfSQL('$1'), [unknown])).rows);
     }
     // Events with the same recipients travel together: one publishEventsToChannels call each (under
     // skygear-node every call opens a websocket).

@@ -8,12 +8,13 @@ import type { Delivery, HubName, PubsubBus } from './pubsub';
  * Pubsub over Redis so several server nodes share realtime fan-out.
  *
  * Layout: ONE Redis channel per hub, `<prefix>:public` and `<prefix>:internal`, each message a JSON
- * envelope `{"node","channel","data"}`. Every node subscribes to both hub channels once at start and
- * filters by Skygear channel locally (a Map lookup in the gateway). `publishMany` sends one envelope
- * `{"node","channels":[…],"data"}` for all its channels. We chose this over a Redis channel
- * per Skygear channel because the Redis subscription set then never changes with websocket churn:
- * there is no SUBSCRIBE/UNSUBSCRIBE race against sockets coming and going, nothing to resync after a
- * reconnect beyond ioredis' own auto-resubscribe, and the bus contract needs no subscribe hooks.
+ * envelope `{"node","channels":[…],"data"}` (one per publish, however many channels; the older
+ * single-channel `{"node","channel","data"}` is still understood). Every node subscribes to both hub
+ * channels once at start and filters by Skygear channel locally (a Map lookup in the gateway). We
+ * chose this over a Redis channel per Skygear channel because the Redis subscription set then never
+ * changes with websocket churn: there is no SUBSCRIBE/UNSUBSCRIBE race against sockets coming and
+ * going, nothing to resync after a reconnect beyond ioredis' own auto-resubscribe, and the bus
+ * contract needs no subscribe hooks.
  * The cost is that every node sees every message, which is fine at chat scale.
  *
  * A publish is delivered to this node's own callbacks directly (not through the Redis echo, which
@@ -34,10 +35,10 @@ export const DEFAULT_REDIS_PREFIX = 'skygear:pubsub';
 
 interface Envelope {
   node: string;
-  /** One channel (`publish`) … */
-  channel?: string;
-  /** … or several (`publishMany`). */
+  /** What this bus sends: every channel the data is for. */
   channels?: string[];
+  /** The single-channel form of earlier versions, still accepted from other nodes. */
+  channel?: string;
   data: unknown;
 }
 
@@ -98,20 +99,15 @@ export class RedisBus implements PubsubBus {
   }
 
   async publish(hub: HubName, channel: string, data: unknown): Promise<void> {
-    await this.send(hub, [channel], { node: this.nodeId, channel, data });
+    await this.publishMany(hub, [channel], data);
   }
 
   async publishMany(hub: HubName, channels: readonly string[], data: unknown): Promise<void> {
-    if (channels.length === 1) return this.publish(hub, channels[0], data);
-    if (channels.length > 0) await this.send(hub, channels, { node: this.nodeId, channels: [...channels], data });
-  }
-
-  private async send(hub: HubName, channels: readonly string[], envelope: Envelope): Promise<void> {
-    if (this.closing) return;
-    this.local.deliver(hub, channels, envelope.data);
+    if (this.closing || channels.length === 0) return;
+    this.local.deliver(hub, channels, data);
     let payload: string;
     try {
-      payload = JSON.stringify(envelope);
+      payload = JSON.stringify({ node: this.nodeId, channels: [...channels], data } satisfies Envelope);
     } catch (err) {
       this.log.warn({ err, hub, channels }, 'pubsub: data cannot be serialised; not sent to other nodes');
       return;
