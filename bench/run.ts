@@ -32,6 +32,8 @@ export const CONFIG = {
   idleSockets: num('BENCH_IDLE_SOCKETS', 10_000, 2_000),
   groupSizes: (process.env.BENCH_GROUP_SIZES ?? '2,10,100,1000').split(',').map(Number),
   sendsPerGroup: num('BENCH_SENDS_PER_GROUP', 10, 5),
+  /** Comma-separated subset of sections to run (for investigating one figure); default all. */
+  sections: process.env.BENCH_SECTIONS?.split(',').map((s) => s.trim()),
 };
 export type BenchConfig = typeof CONFIG;
 
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
   ctx.log(`bench ${quick ? '(quick) ' : ''}app ${appName} on ${CONFIG.databaseUrl}`);
   const results: Record<string, unknown> = {};
   const section = async (name: string, fn: () => Promise<unknown>) => {
+    if (CONFIG.sections && !CONFIG.sections.includes(name)) return;
     try {
       results[name] = await fn();
     } catch (err) {
@@ -65,6 +68,11 @@ async function main(): Promise<void> {
     await admin.query(`DROP SCHEMA IF EXISTS "${ctx.schema}" CASCADE`);
     await admin.end();
     closeAgent();
+  }
+  if (CONFIG.sections) {
+    // A partial run: its section files are written, the summary and the README table are not.
+    ctx.log('done (partial run: summary.json and docs/bench-summary.md left as they were)');
+    return;
   }
   const summary = {
     date: new Date().toISOString(),

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import path from 'node:path';
 import type WebSocket from 'ws';
-import { API_KEY, MASTER_KEY, lambda, sendMessage } from './lib/api';
+import { API_KEY, MASTER_KEY, call, lambda, sendMessage } from './lib/api';
 import { closedLoop } from './lib/load';
 import { type BenchNode, startNode } from './lib/node';
 import { runPgbench } from './lib/pgbench';
@@ -234,6 +234,18 @@ export async function getMessagesAndMarkRead(ctx: Ctx) {
         deep.push(now() - t);
         if (i < hot.members.length - 1) ids.push(...page.results.map((m: any) => m._id.slice('message/'.length)));
       }
+      // The machine's floor, for reading the figures above: an HTTP request that touches nothing,
+      // and a database round trip that does nothing.
+      const noopHttp: number[] = [];
+      const selectOne: number[] = [];
+      for (let i = 0; i < config.readSamples; i++) {
+        let t = now();
+        await call(node.url, '_status:healthz', {});
+        noopHttp.push(now() - t);
+        t = now();
+        await pool.query('SELECT 1');
+        selectOne.push(now() - t);
+      }
       // mark_as_read: each member (not the template sender) marks one page of 50 once.
       const mark: number[] = [];
       for (let k = 1; k < hot.members.length; k++) {
@@ -249,8 +261,9 @@ export async function getMessagesAndMarkRead(ctx: Ctx) {
         getMessagesLatest: summarize(latest),
         getMessagesDeep: summarize(deep),
         markAsRead50: { members: config.hotMembers, ...summarize(mark) },
+        floor: { noopHttp: summarize(noopHttp), selectOne: summarize(selectOne) },
       };
-      ctx.log(`  get_messages p50 ${result.getMessagesLatest.p50} / p99 ${result.getMessagesLatest.p99} ms; deep page p99 ${result.getMessagesDeep.p99} ms; mark_as_read(50) p50 ${result.markAsRead50.p50} / p99 ${result.markAsRead50.p99} ms`);
+      ctx.log(`  get_messages p50 ${result.getMessagesLatest.p50} / p99 ${result.getMessagesLatest.p99} ms; deep page p99 ${result.getMessagesDeep.p99} ms; mark_as_read(50) p50 ${result.markAsRead50.p50} / p99 ${result.markAsRead50.p99} ms; floor: no-op HTTP p99 ${result.floor.noopHttp.p99} ms, SELECT 1 p99 ${result.floor.selectOne.p99} ms`);
       return result;
     });
   } finally {
@@ -307,8 +320,12 @@ async function seedMessages(pool: ReturnType<typeof benchPool>, hot: { id: strin
   } finally {
     client.release();
   }
-  await pool.query('ANALYZE message');
-  await pool.query('ANALYZE user_conversation');
+  // A store that grew to N messages over time has been vacuumed by autovacuum: visibility map set,
+  // hint bits written. Without this the first reads of the fresh rows write hint bits and
+  // autovacuum starts on the table during the measurement.
+  await pool.query('VACUUM (ANALYZE) message');
+  await pool.query('VACUUM (ANALYZE) user_conversation');
+  await pool.query('VACUUM (ANALYZE) conversation');
 }
 
 /** Goal 6: statements per send by group size, counted by the STATEMENT_STATS driver (in process). */

@@ -49,6 +49,11 @@ export class ConversationTurns {
     });
   }
 
+  /** Whether a send into the conversation holds its turn now (so `take` would wait). */
+  isTaken(conversationId: string): boolean {
+    return this.queues.has(conversationId);
+  }
+
   /** How many conversations have a holder (for tests). */
   get active(): number {
     return this.queues.size;

@@ -5,7 +5,9 @@ describe('ConversationTurns', () => {
   it('gives one turn per conversation at a time, in FIFO order, and forgets idle conversations', async () => {
     const turns = new ConversationTurns();
     const order: string[] = [];
+    expect(turns.isTaken('c1')).toBe(false);
     const first = await turns.take('c1');
+    expect(turns.isTaken('c1')).toBe(true);
     const waiting = ['a', 'b', 'c'].map((name) =>
       turns.take('c1').then((release) => {
         order.push(name);
@@ -28,6 +30,7 @@ describe('ConversationTurns', () => {
     expect(order).toEqual(['a', 'b', 'c']);
     other();
     expect(turns.active).toBe(0);
+    expect(turns.isTaken('c1')).toBe(false);
   });
 
   it('lets a waiter go on without a turn after the wait limit (no in-process deadlock)', async () => {

@@ -6,6 +6,13 @@ import { currentTx, runInTx } from './tx-scope';
 import { INT8_OID, TIMESTAMP_OID, parseInt8, parseUtcTimestamp } from './type-parsers';
 
 /**
+ * Given with every statement: PGlite (0.5) rebuilds its parser table from the database's types once
+ * it is ready, dropping parsers passed to its constructor, so those were silently not used (a
+ * timestamp was read in the machine's local time zone instead of UTC).
+ */
+const QUERY_OPTIONS = { parsers: { [TIMESTAMP_OID]: parseUtcTimestamp, [INT8_OID]: parseInt8 } };
+
+/**
  * Embedded PostgreSQL (WASM). It has exactly one session, so every statement outside a transaction
  * and every transaction as a whole takes the same lock; inside a transaction statements run directly.
  */
@@ -17,9 +24,7 @@ export class PgliteDriver implements Driver {
 
   /** dataDir undefined = in memory. */
   static async open(dataDir: string | undefined, searchPath: string, onError: (err: unknown) => void = () => undefined): Promise<PgliteDriver> {
-    const db = new PGlite(dataDir, {
-      parsers: { [TIMESTAMP_OID]: parseUtcTimestamp, [INT8_OID]: parseInt8 },
-    });
+    const db = new PGlite(dataDir);
     await db.waitReady;
     const driver = new PgliteDriver(db, onError);
     driver.searchPath = searchPath;
@@ -32,11 +37,11 @@ export class PgliteDriver implements Driver {
   private async raw<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
     // Multi-statement text without parameters (DDL scripts) needs exec; everything else is one statement.
     if ((params === undefined || params.length === 0) && isMultiStatement(text)) {
-      const results = await this.db.exec(text);
+      const results = await this.db.exec(text, QUERY_OPTIONS);
       const last = results[results.length - 1];
       return { rows: (last?.rows ?? []) as R[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
     }
-    const res = await this.db.query<R>(text, params as unknown[]);
+    const res = await this.db.query<R>(text, params as unknown[], QUERY_OPTIONS);
     return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
   }
 

@@ -7,11 +7,12 @@ import { SkygearError } from '../errors';
  */
 export function writeJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.writableEnded) return;
-  const text = JSON.stringify(body);
+  // Encoded once: measuring the string's UTF-8 length and then writing it would walk it twice.
+  const bytes = Buffer.from(JSON.stringify(body), 'utf8');
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
+  res.setHeader('Content-Length', bytes.length);
+  res.end(bytes);
 }
 
 export function writeResult(res: ServerResponse, result: unknown, info?: Record<string, unknown>): void {

@@ -1,6 +1,7 @@
 import { openDriver } from '../../../src/server/db/open';
 import type { Driver } from '../../../src/server/db/driver';
 import { afterCurrentCommit } from '../../../src/server/db/tx-scope';
+import { parseWithDateParser } from '../../../src/server/db/type-parsers';
 import { testDatabaseUrl, uniqueAppName } from '../../support/database';
 
 /** The Driver contract, on whichever engine TEST_DATABASE_URL selects. */
@@ -24,6 +25,18 @@ describe(`Driver on ${testDatabaseUrl()}`, () => {
     const { rows } = await db.query<{ at: Date; c: number }>('SELECT at, count(*) AS c FROM counter GROUP BY at');
     expect(rows[0].at.toISOString()).toBe('2020-01-02T03:04:05.123Z');
     expect(rows[0].c).toBe(1);
+  });
+
+  it('decodes every text form of a timestamp with our UTC parser (fractions, old years, BC, infinity)', async () => {
+    const literals = ['2020-01-02 03:04:05', '2020-01-02 03:04:05.1', '2020-01-02 03:04:05.12', '1999-12-31 23:59:59.999999', '2024-02-29 12:00:00.000001', '0999-01-01 00:00:00', '0042-06-01 10:00:00.5', '12345-01-01 00:00:00', '0100-01-01 00:00:00 BC', 'infinity', '-infinity'];
+    const { rows } = await db.query<{ at: Date; text: string }>('SELECT t::timestamp AS at, t::timestamp::text AS text FROM unnest($1::text[]) AS t', [literals]);
+    expect(rows).toHaveLength(literals.length);
+    for (const row of rows) {
+      const expected = parseWithDateParser(row.text);
+      expect({ text: row.text, time: row.at.getTime() }).toEqual({ text: row.text, time: expected.getTime() });
+    }
+    expect(rows[3].at.toISOString()).toBe('1999-12-31T23:59:59.999Z');
+    expect(rows[1].at.toISOString()).toBe('2020-01-02T03:04:05.100Z');
   });
 
   it('commits a transaction and runs afterCommit callbacks only then', async () => {

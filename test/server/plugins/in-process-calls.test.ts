@@ -1,0 +1,34 @@
+import { coreToJSON, SkygearRecord } from '../../../src/server/plugins/core';
+import { resultToJSON } from '../../../src/server/plugins/in-process-calls';
+
+describe('resultToJSON (a lambda result as response JSON)', () => {
+  it('copies plain JSON as it is, dropping undefined keys and nulling undefined array items', () => {
+    const value = { a: 1, s: 'x', b: true, n: null, gone: undefined, list: [1, undefined, { deep: [{ k: 'v', u: undefined }] }] };
+    const out = resultToJSON(value);
+    expect(out).toEqual({ a: 1, s: 'x', b: true, n: null, list: [1, null, { deep: [{ k: 'v' }] }] });
+    expect(Object.keys(out as object)).not.toContain('gone');
+    expect(out).not.toBe(value);
+  });
+
+  it('turns a top-level undefined into null and passes primitives through', () => {
+    expect(resultToJSON(undefined)).toBeNull();
+    expect(resultToJSON('text')).toBe('text');
+    expect(resultToJSON(42)).toBe(42);
+  });
+
+  it('gives skygear-core forms for Dates and Records wherever they sit, as skygear-core toJSON does', () => {
+    const when = new Date('2020-01-02T03:04:05Z');
+    const record = new SkygearRecord('note', { _id: 'note/n1', title: 'hi' });
+    const value = { when, page: [{ record, at: [when] }] };
+    const out = resultToJSON(value);
+    expect(out).toEqual(coreToJSON(value));
+    expect(out).toEqual({
+      when: { $type: 'date', $date: '2020-01-02T03:04:05.000Z' },
+      page: [{ record: { $type: 'record', $record: expect.objectContaining({ _id: 'note/n1', title: 'hi' }) }, at: [{ $type: 'date', $date: '2020-01-02T03:04:05.000Z' }] }],
+    });
+  });
+
+  it('uses an object’s own toJSON like skygear-core does', () => {
+    expect(resultToJSON({ v: { toJSON: () => 'custom' } })).toEqual({ v: 'custom' });
+  });
+});
