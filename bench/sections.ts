@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type WebSocket from 'ws';
 import { API_KEY, MASTER_KEY, call, lambda, sendMessage } from './lib/api';
+import { childrenCpuMs, cpuWindow, postgresCpuMs } from './lib/cpu';
 import { closedLoop } from './lib/load';
 import { type BenchNode, startNode } from './lib/node';
 import { runPgbench } from './lib/pgbench';
@@ -70,15 +71,19 @@ export async function sendThroughput(ctx: Ctx) {
       await closedLoop(config.concurrency, 1, (w, i) => pairTarget(node.url, pairs, w, i));
 
       ctx.log(`send: 2-member conversations, ${config.concurrency} concurrent senders, ${config.durationS}s`);
+      let cpu = cpuWindow([node.child.pid]);
       const twoMember = await closedLoop(config.concurrency, config.durationS, (w, i) => pairTarget(node.url, pairs, w, i));
-      ctx.log(`  ${twoMember.throughput} msg/s p50 ${twoMember.latency.p50} ms p99 ${twoMember.latency.p99} ms`);
+      const twoMemberCpu = cpu(twoMember.sent);
+      ctx.log(`  ${twoMember.throughput} msg/s p50 ${twoMember.latency.p50} ms p99 ${twoMember.latency.p99} ms; CPU ms per send ${cpuText(twoMemberCpu)}`);
 
       ctx.log(`send: one ${config.hotMembers}-member conversation`);
+      cpu = cpuWindow([node.child.pid]);
       const hotResult = await closedLoop(config.concurrency, config.durationS, (w, i) => {
         const sender = hot.members[(w * 7 + i) % hot.members.length];
         return { url: node.url, token: sender.token, conversationId: hot.id };
       });
-      ctx.log(`  ${hotResult.throughput} msg/s p50 ${hotResult.latency.p50} ms p99 ${hotResult.latency.p99} ms`);
+      const hotCpu = cpu(hotResult.sent);
+      ctx.log(`  ${hotResult.throughput} msg/s p50 ${hotResult.latency.p50} ms p99 ${hotResult.latency.p99} ms; CPU ms per send ${cpuText(hotCpu)}`);
 
       ctx.log('send: pgbench floor (bench/pgbench/send.sql) on the same 2-member conversations');
       await pool.query('CREATE TABLE bench_pick (i int PRIMARY KEY, conversation text NOT NULL, sender text NOT NULL)');
@@ -86,8 +91,12 @@ export async function sendThroughput(ctx: Ctx) {
         pairs.map((p) => p.id),
         pairs.map((p) => p.members[0].id),
       ]);
+      const before = { postgres: postgresCpuMs(), pgbench: childrenCpuMs() };
       const pgbench = await runPgbench({ databaseUrl: config.databaseUrl, schema: ctx.schema, clients: config.concurrency, durationS: config.durationS, nconv: pairs.length });
-      ctx.log(`  pgbench ${pgbench.tps} tps p50 ${pgbench.latency.p50} ms p99 ${pgbench.latency.p99} ms`);
+      const perTx = (after: number | undefined, start: number | undefined) =>
+        after === undefined || start === undefined ? undefined : Math.round(((after - start) / pgbench.transactions) * 100) / 100;
+      const pgbenchCpu = { postgres: perTx(postgresCpuMs(), before.postgres), loadGenerator: perTx(childrenCpuMs(), before.pgbench) };
+      ctx.log(`  pgbench ${pgbench.tps} tps p50 ${pgbench.latency.p50} ms p99 ${pgbench.latency.p99} ms; CPU ms per transaction ${cpuText(pgbenchCpu)}`);
 
       ctx.log('send: 2 nodes (second process, same schema, Redis fan-out), load split between them');
       const second = await startNode(nodeEnv(ctx));
@@ -101,9 +110,9 @@ export async function sendThroughput(ctx: Ctx) {
       }
       ctx.log(`  ${twoNodes.throughput} msg/s p50 ${twoNodes.latency.p50} ms p99 ${twoNodes.latency.p99} ms`);
       return {
-        twoMember,
-        hot: { members: config.hotMembers, ...hotResult },
-        pgbench,
+        twoMember: { ...twoMember, cpuMsPerSend: twoMemberCpu },
+        hot: { members: config.hotMembers, ...hotResult, cpuMsPerSend: hotCpu },
+        pgbench: { ...pgbench, cpuMsPerTransaction: pgbenchCpu },
         ratioOfPgbench: Math.round((twoMember.throughput / pgbench.tps) * 1000) / 1000,
         nodes: { one: twoMember.throughput, two: twoNodes.throughput, twoDetail: twoNodes },
       };
@@ -111,6 +120,10 @@ export async function sendThroughput(ctx: Ctx) {
   } finally {
     await pool.end();
   }
+}
+
+function cpuText(cpu: { server?: number; postgres?: number; loadGenerator?: number }): string {
+  return `server ${cpu.server ?? 'n/a'}, PostgreSQL ${cpu.postgres ?? 'n/a'}, load generator ${cpu.loadGenerator ?? 'n/a'}`;
 }
 
 function pairTarget(url: string, pairs: Array<{ id: string; members: BenchUser[] }>, worker: number, i: number) {
@@ -149,6 +162,7 @@ export async function fanOut(ctx: Ctx) {
       const total = config.fanOutRate * config.fanOutS;
       const interval = 1000 / config.fanOutRate;
       const start = now();
+      const cpu = cpuWindow([node.child.pid]);
       let errors = 0;
       const inflight: Promise<void>[] = [];
       for (let i = 0; i < total; i++) {
@@ -170,6 +184,7 @@ export async function fanOut(ctx: Ctx) {
       const deadline = now() + 15_000;
       const complete = () => [...sentAt.keys()].every((id) => (arrivals.get(id)?.length ?? 0) >= hot.members.length);
       while (!complete() && now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const cpuMsPerMessage = cpu(sentAt.size);
       const toAll: number[] = [];
       const each: number[] = [];
       let incomplete = 0;
@@ -188,8 +203,9 @@ export async function fanOut(ctx: Ctx) {
         incomplete,
         toAllSubscribers: summarize(toAll),
         perDelivery: summarize(each),
+        cpuMsPerMessage,
       };
-      ctx.log(`  to all ${hot.members.length}: p50 ${result.toAllSubscribers.p50} ms p99 ${result.toAllSubscribers.p99} ms (achieved ${result.achievedRate} msg/s, ${incomplete} incomplete)`);
+      ctx.log(`  to all ${hot.members.length}: p50 ${result.toAllSubscribers.p50} ms p99 ${result.toAllSubscribers.p99} ms (achieved ${result.achievedRate} msg/s, ${incomplete} incomplete); CPU ms per message ${cpuText(cpuMsPerMessage)}`);
       return result;
     });
   } finally {

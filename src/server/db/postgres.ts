@@ -3,11 +3,14 @@ import type { Driver, QueryResult, Session, Tx } from './driver';
 import { CommitQueue } from './commit-queue';
 import { currentTx, runInTx } from './tx-scope';
 import { isConnectionLost } from './connection-errors';
+import { isStalePlan, PreparedNames, preparedStatementsEnabled } from './prepared';
 
 /** PostgreSQL through node-postgres; every connection starts with the app schema on its search_path. */
 export class PostgresDriver implements Driver {
   readonly kind = 'postgres' as const;
   private readonly pool: Pool;
+  /** Statement names (see prepared.ts); undefined when PG_PREPARED_STATEMENTS=off. */
+  private readonly prepared = preparedStatementsEnabled() ? new PreparedNames() : undefined;
 
   constructor(connectionString: string, searchPath: string, private readonly onError: (err: unknown) => void = () => undefined) {
     // The startup option sets search_path before the first query, with no extra round trip.
@@ -23,8 +26,29 @@ export class PostgresDriver implements Driver {
     // Inside db.transaction, plain db.query calls (e.g. from hooks) belong to that transaction.
     const tx = currentTx();
     if (tx) return tx.query<R>(text, params);
-    const res = await this.pool.query(text, params as unknown[]);
+    let res;
+    try {
+      res = await this.pool.query(this.statement(text, params));
+    } catch (err) {
+      // Outside a transaction nothing happened yet: prepare afresh and run it once more (the pool
+      // already dropped the connection that failed).
+      if (!this.staleSeen(err)) throw err;
+      res = await this.pool.query(this.statement(text, params));
+    }
     return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+  }
+
+  /** node-postgres query config: named (prepared once per connection) when it has parameters. */
+  private statement(text: string, params?: unknown[]) {
+    const name = params && params.length > 0 ? this.prepared?.nameFor(text) : undefined;
+    return name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] };
+  }
+
+  /** Whether err is a stale prepared plan; if so every statement gets a new name from now on. */
+  private staleSeen(err: unknown): boolean {
+    if (!isStalePlan(err)) return false;
+    this.prepared?.invalidate();
+    return true;
   }
 
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -32,7 +56,7 @@ export class PostgresDriver implements Driver {
     if (outer) return fn(outer);
     const client = await this.checkout();
     const queue = new CommitQueue(this.onError);
-    const tx = queue.bind(wrapClient(client));
+    const tx = queue.bind(this.wrapClient(client));
     let result: T;
     try {
       await client.query('BEGIN');
@@ -53,7 +77,7 @@ export class PostgresDriver implements Driver {
 
   async connect(): Promise<Session> {
     const client = await this.checkout();
-    return { ...wrapClient(client), release: (err?: unknown) => client.done(err) };
+    return { ...this.wrapClient(client), release: (err?: unknown) => client.done(err) };
   }
 
   /**
@@ -62,19 +86,38 @@ export class PostgresDriver implements Driver {
    * drop) would emit an unhandled 'error' and crash the process. The query in flight still fails
    * with its own error; the listener only logs. `done(err)` releases it (an error evicts it).
    */
-  private async checkout(): Promise<PoolClient & { done(err?: unknown): void }> {
+  private async checkout(): Promise<PoolClient & { stale: boolean; done(err?: unknown): void }> {
     const client = await this.pool.connect();
     const onLost = (err: Error) => this.onError(err);
     client.on('error', onLost);
     let released = false;
     return Object.assign(client, {
-      done: (err?: unknown) => {
+      stale: false,
+      done(this: PoolClient & { stale: boolean }, err?: unknown) {
         if (released) return;
         released = true;
         client.off('error', onLost);
+        // A connection holding a stale prepared statement is dropped, not reused.
+        if (!err && this.stale) err = new Error('prepared statement went stale');
         client.release(err instanceof Error ? err : err ? new Error(String(err)) : undefined);
       },
     });
+  }
+
+  private wrapClient(client: PoolClient & { stale: boolean }) {
+    return {
+      query: async <R>(text: string, params?: unknown[]): Promise<QueryResult<R>> => {
+        try {
+          const res = await client.query(this.statement(text, params));
+          return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+        } catch (err) {
+          // Inside a transaction the statement cannot simply be repeated (the transaction is aborted);
+          // the caller decides (store/tx-retry.ts reruns transactions that are safe to rerun).
+          if (this.staleSeen(err)) client.stale = true;
+          throw err;
+        }
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -82,11 +125,3 @@ export class PostgresDriver implements Driver {
   }
 }
 
-function wrapClient(client: PoolClient) {
-  return {
-    async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
-      const res = await client.query(text, params as unknown[]);
-      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
-    },
-  };
-}

@@ -1,4 +1,5 @@
 import type { Tx } from '../db/driver';
+import { isStalePlan } from '../db/prepared';
 import { currentTx } from '../db/tx-scope';
 import { isRetryableConflict, isUndefinedObject } from './pg-errors';
 import type { StoreContext } from './store-context';
@@ -8,7 +9,8 @@ const MAX_CONFLICT_ATTEMPTS = 4;
 /**
  * Runs fn in one transaction. When `repeatable` (no hook with side effects is involved) a deadlock
  * or serialization failure reruns the whole transaction a few times, and an "undefined column/table"
- * (another node changed the schema under our cached catalog) reruns it once with a fresh catalog.
+ * or a stale prepared statement (another node changed the schema under our cached catalog, or under
+ * a statement the driver prepared; db/prepared.ts) reruns it once with a fresh catalog.
  * Inside an outer transaction nothing is retried: the outer one is already aborted.
  */
 export async function runTransaction<T>(ctx: StoreContext, repeatable: boolean, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -20,7 +22,7 @@ export async function runTransaction<T>(ctx: StoreContext, repeatable: boolean, 
       return await ctx.db.transaction(fn);
     } catch (err) {
       if (canRetry && isRetryableConflict(err) && attempt < MAX_CONFLICT_ATTEMPTS) continue;
-      if (canRetry && isUndefinedObject(err) && !refreshedCatalog) {
+      if (canRetry && (isUndefinedObject(err) || isStalePlan(err)) && !refreshedCatalog) {
         refreshedCatalog = true;
         ctx.catalog.invalidate();
         continue;
