@@ -5,6 +5,8 @@ import { currentTx, runInTx } from './tx-scope';
 import { isConnectionLost } from './connection-errors';
 import { isStalePlan, PreparedNames, preparedStatementsEnabled } from './prepared';
 
+const DDL = /^\s*(ALTER|CREATE|DROP)\s/i;
+
 /** PostgreSQL through node-postgres; every connection starts with the app schema on its search_path. */
 export class PostgresDriver implements Driver {
   readonly kind = 'postgres' as const;
@@ -26,20 +28,37 @@ export class PostgresDriver implements Driver {
     // Inside db.transaction, plain db.query calls (e.g. from hooks) belong to that transaction.
     const tx = currentTx();
     if (tx) return tx.query<R>(text, params);
-    let res;
     try {
-      res = await this.pool.query(this.statement(text, params));
+      return await this.once<R>(text, params);
     } catch (err) {
-      // Outside a transaction nothing happened yet: prepare afresh and run it once more (the pool
-      // already dropped the connection that failed).
-      if (!this.staleSeen(err)) throw err;
-      res = await this.pool.query(this.statement(text, params));
+      // Outside a transaction nothing happened yet: prepare afresh and run it once more (the
+      // connection that failed was dropped).
+      if (!isStalePlan(err)) throw err;
+      return this.once<R>(text, params);
     }
-    return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
   }
 
-  /** node-postgres query config: named (prepared once per connection) when it has parameters. */
+  /** One statement on a pooled connection of its own (what pool.query does, with our checkout). */
+  private async once<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
+    const client = await this.checkout();
+    try {
+      const res = await this.wrapClient(client).query<R>(text, params);
+      client.done();
+      return res;
+    } catch (err) {
+      client.done(isConnectionLost(err) ? err : undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * node-postgres query config: named (prepared once per connection) when it has parameters. A
+   * schema change of our own renames every statement first: the other pooled connections' prepared
+   * `t.*` statements would otherwise go stale (a statement prepared under the new name waits for the
+   * change's lock, so it is planned on the new shape).
+   */
   private statement(text: string, params?: unknown[]) {
+    if (DDL.test(text)) this.prepared?.invalidate();
     const name = params && params.length > 0 ? this.prepared?.nameFor(text) : undefined;
     return name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] };
   }
@@ -87,9 +106,11 @@ export class PostgresDriver implements Driver {
    * with its own error; the listener only logs. `done(err)` releases it (an error evicts it).
    */
   private async checkout(): Promise<PoolClient & { stale: boolean; done(err?: unknown): void }> {
-    const client = await this.pool.connect();
+    const client = (await this.pool.connect()) as PoolClient & { preparedGeneration?: number };
     const onLost = (err: Error) => this.onError(err);
     client.on('error', onLost);
+    const prepared = this.prepared;
+    client.preparedGeneration ??= prepared?.current;
     let released = false;
     return Object.assign(client, {
       stale: false,
@@ -97,8 +118,9 @@ export class PostgresDriver implements Driver {
         if (released) return;
         released = true;
         client.off('error', onLost);
-        // A connection holding a stale prepared statement is dropped, not reused.
-        if (!err && this.stale) err = new Error('prepared statement went stale');
+        // A connection holding a stale prepared statement, or statements of an older generation
+        // (prepared.ts), is dropped, not reused; the pool opens a fresh one when needed.
+        if (!err && (this.stale || client.preparedGeneration !== prepared?.current)) err = new Error('prepared statements of an older generation');
         client.release(err instanceof Error ? err : err ? new Error(String(err)) : undefined);
       },
     });

@@ -13,7 +13,8 @@ import { createHash } from 'node:crypto';
  * process adds a column to a table, a prepared `SELECT t.*` on it fails with "cached plan must not
  * change result type" (SQLSTATE 0A000) on every connection that prepared it. `invalidate()` then
  * moves every text to a new name (this process's statements are prepared again, on fresh plans) and
- * the driver evicts the connection that failed; see isStalePlan's callers.
+ * the driver replaces each pooled connection that holds statements of an older generation when it
+ * is next released, so old plans do not pile up in the backends; see isStalePlan's callers.
  *
  * Bounded: at most `limit` distinct texts get names per generation (statements built with a variable
  * number of placeholders would otherwise grow every backend's plan cache without end); beyond that
@@ -24,6 +25,11 @@ export class PreparedNames {
   private readonly names = new Map<string, string>();
 
   constructor(private readonly limit = 500) {}
+
+  /** Bumped by invalidate(); a connection that prepared statements under an older one is replaced. */
+  get current(): number {
+    return this.generation;
+  }
 
   /** The statement name for `text`, or undefined when it should run unnamed. */
   nameFor(text: string): string | undefined {

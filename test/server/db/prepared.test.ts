@@ -74,6 +74,14 @@ describe('PreparedNames', () => {
     expect((await db.query(text, ['a'])).rows[0]).toEqual({ id: 'a', label: 'first', extra_one: null });
   });
 
+  it('a column added through this driver does not leave other pooled connections with stale statements', async () => {
+    const text = 'SELECT t.* FROM item t WHERE t.id = $1';
+    await Promise.all(Array.from({ length: 10 }, () => db.transaction((tx) => tx.query(text, ['a']))));
+    await db.transaction((tx) => tx.query('ALTER TABLE item ADD COLUMN extra_own integer'));
+    const results = await Promise.all(Array.from({ length: 10 }, () => db.transaction((tx) => tx.query<Record<string, unknown>>(text, ['a']))));
+    for (const { rows } of results) expect(rows[0]).toHaveProperty('extra_own', null);
+  });
+
   it('inside a transaction, it fails that transaction only; the connection is dropped and the next one works', async () => {
     const text = 'SELECT t.* FROM item t WHERE t.id = $1 FOR UPDATE';
     // Prepare it on every pooled connection the transactions below may get.
