@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type WebSocket from 'ws';
 import { API_KEY, MASTER_KEY, call, lambda, sendMessage } from './lib/api';
-import { childrenCpuMs, cpuWindow, postgresCpuMs } from './lib/cpu';
+import { type CpuShares, cpuWindow } from './lib/cpu';
 import { closedLoop } from './lib/load';
 import { type BenchNode, startNode } from './lib/node';
 import { runPgbench } from './lib/pgbench';
@@ -91,11 +91,9 @@ export async function sendThroughput(ctx: Ctx) {
         pairs.map((p) => p.id),
         pairs.map((p) => p.members[0].id),
       ]);
-      const before = { postgres: postgresCpuMs(), pgbench: childrenCpuMs() };
+      cpu = cpuWindow([], 'children');
       const pgbench = await runPgbench({ databaseUrl: config.databaseUrl, schema: ctx.schema, clients: config.concurrency, durationS: config.durationS, nconv: pairs.length });
-      const perTx = (after: number | undefined, start: number | undefined) =>
-        after === undefined || start === undefined ? undefined : Math.round(((after - start) / pgbench.transactions) * 100) / 100;
-      const pgbenchCpu = { postgres: perTx(postgresCpuMs(), before.postgres), loadGenerator: perTx(childrenCpuMs(), before.pgbench) };
+      const pgbenchCpu = cpu(pgbench.transactions);
       ctx.log(`  pgbench ${pgbench.tps} tps p50 ${pgbench.latency.p50} ms p99 ${pgbench.latency.p99} ms; CPU ms per transaction ${cpuText(pgbenchCpu)}`);
 
       ctx.log('send: 2 nodes (second process, same schema, Redis fan-out), load split between them');
@@ -122,7 +120,7 @@ export async function sendThroughput(ctx: Ctx) {
   }
 }
 
-function cpuText(cpu: { server?: number; postgres?: number; loadGenerator?: number }): string {
+function cpuText(cpu: CpuShares): string {
   return `server ${cpu.server ?? 'n/a'}, PostgreSQL ${cpu.postgres ?? 'n/a'}, load generator ${cpu.loadGenerator ?? 'n/a'}`;
 }
 

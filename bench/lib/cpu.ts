@@ -47,17 +47,17 @@ function readStat(pid: number | 'self'): Stat | undefined {
   return { comm, ppid: Number(f[1]), own: (Number(f[11]) + Number(f[12])) * TICK_MS, children: (Number(f[13]) + Number(f[14])) * TICK_MS };
 }
 
-export function processCpuMs(pid: number | undefined): number | undefined {
+function processCpuMs(pid: number | undefined): number | undefined {
   return pid === undefined ? undefined : readStat(pid)?.own;
 }
 
 /** CPU of this process's reaped children (e.g. pgbench after it exits). */
-export function childrenCpuMs(): number | undefined {
+function childrenCpuMs(): number | undefined {
   return readStat('self')?.children;
 }
 
 /** CPU of the local PostgreSQL server: live processes plus exited backends (via the postmaster). */
-export function postgresCpuMs(): number | undefined {
+function postgresCpuMs(): number | undefined {
   let pids: number[];
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
@@ -84,21 +84,28 @@ export interface CpuShares {
 }
 
 /**
- * Starts a window; `perOp(n)` returns each process's CPU ms per operation over it (n operations),
- * rounded to 0.01 ms. `server` is the pid of the server child (or children: their sum).
+ * Starts a window; the returned function gives each process's CPU ms per operation over it (n
+ * operations), rounded to 0.01 ms. `serverPids`: the server child(ren), summed (none: no server
+ * figure). `loadGenerator`: this process (`self`, default) or its reaped children (`children`:
+ * pgbench, which must have exited before the window is read).
  */
-export function cpuWindow(serverPids: Array<number | undefined>) {
-  const serverNow = () => sum(serverPids.map(processCpuMs));
-  const start = { server: serverNow(), postgres: postgresCpuMs(), load: process.cpuUsage() };
+export function cpuWindow(serverPids: Array<number | undefined>, loadGenerator: 'self' | 'children' = 'self') {
+  const serverNow = () => (serverPids.length === 0 ? undefined : sum(serverPids.map(processCpuMs)));
+  const loadNow = () => (loadGenerator === 'children' ? childrenCpuMs() : selfCpuMs());
+  const start = { server: serverNow(), postgres: postgresCpuMs(), load: loadNow() };
   return (ops: number): CpuShares => {
-    const load = process.cpuUsage(start.load);
     const per = (ms: number | undefined) => (ms === undefined || ops <= 0 ? undefined : Math.round((ms / ops) * 100) / 100);
     return {
       server: per(diff(serverNow(), start.server)),
       postgres: per(diff(postgresCpuMs(), start.postgres)),
-      loadGenerator: per((load.user + load.system) / 1000),
+      loadGenerator: per(diff(loadNow(), start.load)),
     };
   };
+}
+
+function selfCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 const sum = (xs: Array<number | undefined>): number | undefined => (xs.some((x) => x === undefined) ? undefined : xs.reduce((a: number, b) => a + (b ?? 0), 0));

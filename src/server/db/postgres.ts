@@ -63,13 +63,6 @@ export class PostgresDriver implements Driver {
     return name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] };
   }
 
-  /** Whether err is a stale prepared plan; if so every statement gets a new name from now on. */
-  private staleSeen(err: unknown): boolean {
-    if (!isStalePlan(err)) return false;
-    this.prepared?.invalidate();
-    return true;
-  }
-
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const outer = currentTx();
     if (outer) return fn(outer);
@@ -105,7 +98,7 @@ export class PostgresDriver implements Driver {
    * drop) would emit an unhandled 'error' and crash the process. The query in flight still fails
    * with its own error; the listener only logs. `done(err)` releases it (an error evicts it).
    */
-  private async checkout(): Promise<PoolClient & { stale: boolean; done(err?: unknown): void }> {
+  private async checkout(): Promise<PoolClient & { done(err?: unknown): void }> {
     const client = (await this.pool.connect()) as PoolClient & { preparedGeneration?: number };
     const onLost = (err: Error) => this.onError(err);
     client.on('error', onLost);
@@ -113,29 +106,29 @@ export class PostgresDriver implements Driver {
     client.preparedGeneration ??= prepared?.current;
     let released = false;
     return Object.assign(client, {
-      stale: false,
-      done(this: PoolClient & { stale: boolean }, err?: unknown) {
+      done: (err?: unknown) => {
         if (released) return;
         released = true;
         client.off('error', onLost);
-        // A connection holding a stale prepared statement, or statements of an older generation
-        // (prepared.ts), is dropped, not reused; the pool opens a fresh one when needed.
-        if (!err && (this.stale || client.preparedGeneration !== prepared?.current)) err = new Error('prepared statements of an older generation');
+        // A connection holding statements of an older generation (prepared.ts; a stale plan starts
+        // a new one) is dropped, not reused; the pool opens a fresh one when needed.
+        if (!err && client.preparedGeneration !== prepared?.current) err = new Error('prepared statements of an older generation');
         client.release(err instanceof Error ? err : err ? new Error(String(err)) : undefined);
       },
     });
   }
 
-  private wrapClient(client: PoolClient & { stale: boolean }) {
+  private wrapClient(client: PoolClient) {
     return {
       query: async <R>(text: string, params?: unknown[]): Promise<QueryResult<R>> => {
         try {
           const res = await client.query(this.statement(text, params));
           return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
         } catch (err) {
-          // Inside a transaction the statement cannot simply be repeated (the transaction is aborted);
-          // the caller decides (store/tx-retry.ts reruns transactions that are safe to rerun).
-          if (this.staleSeen(err)) client.stale = true;
+          // A stale plan: every statement gets a new name, so this connection is dropped on release.
+          // Inside a transaction the statement cannot simply be repeated (the transaction is
+          // aborted); the caller decides (store/tx-retry.ts reruns transactions safe to rerun).
+          if (isStalePlan(err)) this.prepared?.invalidate();
           throw err;
         }
       },
