@@ -27,6 +27,8 @@ export const CONFIG = {
   hotMembers: num('BENCH_HOT_MEMBERS', 100, 100),
   fanOutRate: num('BENCH_FANOUT_RATE', 200, 200),
   fanOutS: num('BENCH_FANOUT_S', 5, 3),
+  /** Lower rates measured before fanOutRate (comma-separated), to show where the latency bends. */
+  fanOutSweep: (process.env.BENCH_FANOUT_SWEEP ?? (quick ? '50' : '25,50,100')).split(',').filter(Boolean).map(Number),
   storedMessages: num('BENCH_MESSAGES', 1_000_000, 100_000),
   readSamples: num('BENCH_READ_SAMPLES', 300, 100),
   idleSockets: num('BENCH_IDLE_SOCKETS', 10_000, 2_000),

@@ -8,7 +8,7 @@ import { type BenchNode, startNode } from './lib/node';
 import { runPgbench } from './lib/pgbench';
 import { type BenchUser, benchPool, createChannels, createConversation, seedUsers } from './lib/seed';
 import { now, summarize } from './lib/stats';
-import { openSocket, subscribeConfirmed } from './lib/ws';
+import { createdMessageId, createdMessageIdParsed, openSocket, subscribeConfirmed } from './lib/ws';
 import type { BenchConfig } from './run';
 
 export interface Ctx {
@@ -130,7 +130,11 @@ function pairTarget(url: string, pairs: Array<{ id: string; members: BenchUser[]
   return { url, token: c.members[i % 2].token, conversationId: c.id };
 }
 
-/** Goal 3: send → `create` event at all members' user_channel websockets, at a fixed rate. */
+/**
+ * Goal 3: send → `create` event at all members' user_channel websockets, at fixed rates: the
+ * target rate (the headline figure) after a sweep of lower ones, which shows where the latency
+ * bends on this machine. The same 100 sockets and conversation serve every rate.
+ */
 export async function fanOut(ctx: Ctx) {
   const { config } = ctx;
   const pool = benchPool(config.databaseUrl, ctx.schema);
@@ -139,77 +143,97 @@ export async function fanOut(ctx: Ctx) {
     return await withNode(ctx, async (node) => {
       const hot = await seedHot(ctx, node.url, pool, config.hotMembers);
       const channels = await createChannels(node.url, hot.members);
-      const sentAt = new Map<string, number>();
-      const arrivals = new Map<string, number[]>();
+      let arrivals = new Map<string, number[]>();
+      // The first subscriber also parses every frame in full; the run fails if the two ever disagree.
+      const check = { frames: 0, mismatches: 0 };
       for (const member of hot.members) {
         const ws = await openSocket(node.url);
+        const checked = sockets.length === 0;
         sockets.push(ws);
         await subscribeConfirmed(ws, channels.get(member.id)!);
         ws.on('message', (raw) => {
           const t = now();
-          const frame = JSON.parse(raw.toString());
-          const data = frame.data;
-          if (data?.event !== 'create' || data.data?.record_type !== 'message') return;
-          const id: string = data.data.record._id;
+          const frame = raw as Buffer;
+          const id = createdMessageId(frame);
+          if (checked) {
+            check.frames++;
+            if (createdMessageIdParsed(frame) !== id) check.mismatches++;
+          }
+          if (!id) return;
           let list = arrivals.get(id);
           if (!list) arrivals.set(id, (list = []));
           list.push(t);
         });
       }
-      ctx.log(`fan-out: ${hot.members.length} subscribers, ${config.fanOutRate} msg/s for ${config.fanOutS}s`);
-      const total = config.fanOutRate * config.fanOutS;
-      const interval = 1000 / config.fanOutRate;
-      const start = now();
-      const cpu = cpuWindow([node.child.pid]);
-      let errors = 0;
-      const inflight: Promise<void>[] = [];
-      for (let i = 0; i < total; i++) {
-        const due = start + i * interval;
-        const wait = due - now();
-        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-        const sender = hot.members[i % hot.members.length];
-        const t0 = now();
-        inflight.push(
-          sendMessage(node.url, sender.token, hot.id, `fan-out ${i}`).then(
-            (id) => void sentAt.set(id, t0),
-            () => void errors++,
-          ),
-        );
+      const byRate = [];
+      for (const rate of [...config.fanOutSweep.filter((r) => r < config.fanOutRate), config.fanOutRate]) {
+        arrivals = new Map();
+        ctx.log(`fan-out: ${hot.members.length} subscribers, ${rate} msg/s for ${config.fanOutS}s`);
+        const run = await fanOutAt(node, hot, rate, config.fanOutS, arrivals);
+        ctx.log(`  to all ${hot.members.length}: p50 ${run.toAllSubscribers.p50} ms p99 ${run.toAllSubscribers.p99} ms (achieved ${run.achievedRate} msg/s, ${run.incomplete} incomplete); CPU ms per message ${cpuText(run.cpuMsPerMessage)}`);
+        byRate.push(run);
       }
-      await Promise.all(inflight);
-      const sendS = (now() - start) / 1000;
-      // Let the last events arrive (bounded).
-      const deadline = now() + 15_000;
-      const complete = () => [...sentAt.keys()].every((id) => (arrivals.get(id)?.length ?? 0) >= hot.members.length);
-      while (!complete() && now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      const cpuMsPerMessage = cpu(sentAt.size);
-      const toAll: number[] = [];
-      const each: number[] = [];
-      let incomplete = 0;
-      for (const [id, t0] of sentAt) {
-        const list = arrivals.get(id) ?? [];
-        for (const t of list) each.push(t - t0);
-        if (list.length >= hot.members.length) toAll.push(Math.max(...list) - t0);
-        else incomplete++;
-      }
-      const result = {
+      if (check.mismatches > 0) throw new Error(`fan-out: ${check.mismatches} of ${check.frames} frames read differently by the byte scan and JSON.parse`);
+      return {
         subscribers: hot.members.length,
-        rate: config.fanOutRate,
-        achievedRate: Math.round((sentAt.size / sendS) * 10) / 10,
-        messages: sentAt.size,
-        errors,
-        incomplete,
-        toAllSubscribers: summarize(toAll),
-        perDelivery: summarize(each),
-        cpuMsPerMessage,
+        ...byRate[byRate.length - 1],
+        framesCheckedByFullParse: check.frames,
+        sweep: byRate.map((r) => ({ rate: r.rate, achievedRate: r.achievedRate, incomplete: r.incomplete, toAllSubscribers: r.toAllSubscribers })),
       };
-      ctx.log(`  to all ${hot.members.length}: p50 ${result.toAllSubscribers.p50} ms p99 ${result.toAllSubscribers.p99} ms (achieved ${result.achievedRate} msg/s, ${incomplete} incomplete); CPU ms per message ${cpuText(cpuMsPerMessage)}`);
-      return result;
     });
   } finally {
     for (const ws of sockets) ws.terminate();
     await pool.end();
   }
+}
+
+/** One open-loop run: `rate` sends per second for `seconds`, then waits (bounded) for every event. */
+async function fanOutAt(node: BenchNode, hot: { id: string; members: BenchUser[] }, rate: number, seconds: number, arrivals: Map<string, number[]>) {
+  const sentAt = new Map<string, number>();
+  const total = rate * seconds;
+  const interval = 1000 / rate;
+  const start = now();
+  const cpu = cpuWindow([node.child.pid]);
+  let errors = 0;
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + i * interval;
+    const wait = due - now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const sender = hot.members[i % hot.members.length];
+    const t0 = now();
+    inflight.push(
+      sendMessage(node.url, sender.token, hot.id, `fan-out ${rate}/${i}`).then(
+        (id) => void sentAt.set(id, t0),
+        () => void errors++,
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  const sendS = (now() - start) / 1000;
+  const deadline = now() + 15_000;
+  const complete = () => [...sentAt.keys()].every((id) => (arrivals.get(id)?.length ?? 0) >= hot.members.length);
+  while (!complete() && now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const cpuMsPerMessage = cpu(sentAt.size);
+  const toAll: number[] = [];
+  const each: number[] = [];
+  let incomplete = 0;
+  for (const [id, t0] of sentAt) {
+    const list = arrivals.get(id) ?? [];
+    for (const t of list) each.push(t - t0);
+    if (list.length >= hot.members.length) toAll.push(Math.max(...list) - t0);
+    else incomplete++;
+  }
+  return {
+    rate,
+    achievedRate: Math.round((sentAt.size / sendS) * 10) / 10,
+    messages: sentAt.size,
+    errors,
+    incomplete,
+    toAllSubscribers: summarize(toAll),
+    perDelivery: summarize(each),
+    cpuMsPerMessage,
+  };
 }
 
 /** Goal 4: get_messages at N stored messages (set-based seed), mark_as_read of 50-message pages. */
