@@ -22,6 +22,17 @@ export class PostgresDriver implements Driver {
       options: `-c search_path=${searchPath.replace(/\s+/g, '')}`,
     });
     this.pool.on('error', onError);
+    // Every client keeps an 'error' listener for its whole life. pg-pool listens only while a client
+    // is idle; a lent client whose backend dies (pg_terminate_backend, a network drop) would emit an
+    // unhandled 'error' and crash the process — also in the moment between a new connection's startup
+    // and our code receiving it, when a FATAL can arrive in the same read as the startup's last
+    // message ('connect' is emitted synchronously before the client is handed out). The query in
+    // flight fails with its own error; this only reports, and leaves idle clients to the pool's event.
+    this.pool.on('connect', (client) => {
+      client.on('error', (err) => {
+        if (client.listenerCount('error') === 1) onError(err);
+      });
+    });
   }
 
   async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
@@ -92,16 +103,9 @@ export class PostgresDriver implements Driver {
     return { ...this.wrapClient(client), release: (err?: unknown) => client.done(err) };
   }
 
-  /**
-   * A pooled client guarded for as long as it is checked out: pg-pool removes its own 'error'
-   * listener while a client is lent, so a backend that dies then (pg_terminate_backend, a network
-   * drop) would emit an unhandled 'error' and crash the process. The query in flight still fails
-   * with its own error; the listener only logs. `done(err)` releases it (an error evicts it).
-   */
+  /** A pooled client; `done(err)` releases it (an error evicts it). Its 'error' events: see the constructor. */
   private async checkout(): Promise<PoolClient & { done(err?: unknown): void }> {
     const client = (await this.pool.connect()) as PoolClient & { preparedGeneration?: number };
-    const onLost = (err: Error) => this.onError(err);
-    client.on('error', onLost);
     const prepared = this.prepared;
     client.preparedGeneration ??= prepared?.current;
     let released = false;
@@ -109,7 +113,6 @@ export class PostgresDriver implements Driver {
       done: (err?: unknown) => {
         if (released) return;
         released = true;
-        client.off('error', onLost);
         // A connection holding statements of an older generation (prepared.ts; a stale plan starts
         // a new one) is dropped, not reused; the pool opens a fresh one when needed.
         if (!err && client.preparedGeneration !== prepared?.current) err = new Error('prepared statements of an older generation');
