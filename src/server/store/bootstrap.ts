@@ -1,4 +1,5 @@
 import type { Driver } from '../db/driver';
+import { insertEntries, SEED_FIELD_ACCESS } from './field-access';
 import { qualified, quoteIdent } from './sql-ident';
 import { systemColumnsDDL } from './system-columns';
 
@@ -19,6 +20,10 @@ export async function ensureSystemSchema(db: Driver, schema: string): Promise<vo
     await tx.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     for (const statement of systemTableStatements(schema)) await tx.query(statement);
     await tx.query(`INSERT INTO ${qualified(schema, '_role')} (id, is_admin) VALUES ('Admin', true) ON CONFLICT (id) DO NOTHING`);
+    // A fresh install (no `_version` yet) starts with Go's field ACL for the user record (§5.6); an
+    // existing app keeps its table as it is (an admin may have replaced it).
+    const fresh = (await tx.query(`SELECT 1 FROM ${qualified(schema, '_version')} LIMIT 1`)).rows.length === 0;
+    if (fresh) await insertEntries(tx, schema, SEED_FIELD_ACCESS);
     await tx.query(
       `INSERT INTO ${qualified(schema, '_version')} (version_num)
        SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM ${qualified(schema, '_version')})`,

@@ -2,6 +2,7 @@ import type { AuthContext } from '../auth/context';
 import { invalidArgument, notFound, permissionDenied } from '../errors';
 import { hasAccess, subjectOf } from './acl';
 import { resolveDatabase } from './database-id';
+import { fieldAclFor, readableRecord } from './field-acl-checks';
 import { errorItem } from './incoming';
 import { renderRows, selectRow } from './record-io';
 import { splitRecordId, type Acl, type DatabaseId, type ErrorItem, type RecordJSON } from './record-json';
@@ -18,6 +19,7 @@ export async function fetchRecords(ctx: StoreContext, auth: AuthContext, databas
   });
   const scope = resolveDatabase(auth, databaseId, 'read');
   const who = subjectOf(auth);
+  const fieldAcl = await fieldAclFor(ctx.db, ctx.schema, auth);
   const out: Array<RecordJSON | ErrorItem> = [];
   for (const t of parsed) {
     try {
@@ -26,7 +28,7 @@ export async function fetchRecords(ctx: StoreContext, auth: AuthContext, databas
       if (!table || !row) throw notFound();
       const target = { access: (row._access ?? null) as Acl, ownerId: String(row._owner_id), databaseId: String(row._database_id) };
       if (!hasAccess(target, who, 'read')) throw permissionDenied();
-      out.push((await renderRows(ctx, t.type, table, [row]))[0]);
+      out.push(readableRecord(fieldAcl, (await renderRows(ctx, t.type, table, [row]))[0], auth));
     } catch (err) {
       out.push(errorItem(toSkygearError(err, 'read'), t.id));
     }

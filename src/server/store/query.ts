@@ -2,6 +2,7 @@ import type { AuthContext } from '../auth/context';
 import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
 import { aclReadFilterSql, subjectOf } from './acl';
 import { resolveDatabase, type DatabaseScope } from './database-id';
+import { checkQueryFields, fieldAclFor, readableRecord } from './field-acl-checks';
 import { loadIncludes } from './include';
 import { TableKeypathResolver } from './keypath';
 import { SqlParams } from './params';
@@ -45,6 +46,8 @@ async function run(
 ): Promise<QueryResponse> {
   const table = await ctx.catalog.tableFresh(q.recordType);
   if (!table) return q.count ? { records: [], count: 0 } : { records: [] };
+  const fieldAcl = await fieldAclFor(ctx.db, ctx.schema, auth);
+  checkQueryFields(fieldAcl, q.recordType, q, auth);
   const catalog = await ctx.catalog.get();
   const resolver = new TableKeypathResolver(ctx.schema, 't', table, catalog);
   const params = new SqlParams();
@@ -66,10 +69,11 @@ async function run(
   const rows = (await ctx.db.query<Row>(sql, params.values)).rows;
   const records = await renderRows(ctx, q.recordType, table, rows, desiredKeys);
   await loadIncludes(ctx, auth, q.recordType, table, q.include, rows, records);
+  const visible = records.map((record) => readableRecord(fieldAcl, record, auth));
 
-  if (!q.count) return { records };
+  if (!q.count) return { records: visible };
   const counted = await ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from()}`, params.values);
-  return { records, count: counted.rows[0]?.n ?? 0 };
+  return { records: visible, count: counted.rows[0]?.n ?? 0 };
 }
 
 function optionalCount(v: unknown, name: string): number | undefined {

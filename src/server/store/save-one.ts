@@ -5,6 +5,7 @@ import { cachedCreationRoles, cachedDefaultAcl } from './access-settings';
 import { hasAccess, parseAcl, subjectOf } from './acl';
 import { impliedType, type Decoded } from './codec';
 import type { DatabaseScope } from './database-id';
+import { deniedFields, fieldAclFor, unwritableChanges } from './field-acl-checks';
 import type { IncomingRecord } from './incoming';
 import { hookChanges, mergeRecord } from './merge';
 import { addNeed, ensureSchemaInTx, type SchemaNeeds } from './migration';
@@ -18,6 +19,8 @@ import type { StoreContext } from './store-context';
 export interface SaveOneOptions {
   requestId: string;
   skipCreationAccess?: boolean;
+  /** Part of an atomic save: a change the field ACL forbids fails it (123) instead of being dropped. */
+  atomic?: boolean;
 }
 
 /**
@@ -63,6 +66,13 @@ export async function saveOne(
     updatedAt: now,
     updatedBy: userId,
   };
+  // Field ACL (§5.6) on what the client changes, before any hook sees it.
+  const fieldAcl = await fieldAclFor(tx, ctx.schema, auth);
+  if (fieldAcl) {
+    const denied = unwritableChanges(fieldAcl, rec.type, fields.keys(), original, mergeRecord(original, fields, meta, ctx.assets), auth);
+    if (denied.length > 0 && opts.atomic) throw deniedFields(rec.type, denied);
+    for (const name of denied) fields.delete(name);
+  }
   if (ctx.hooks.has('beforeSave', rec.type)) {
     const sent = mergeRecord(original, fields, meta, ctx.assets);
     const returned = await ctx.hooks.run({

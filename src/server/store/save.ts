@@ -2,6 +2,7 @@ import type { AuthContext } from '../auth/context';
 import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
 import { impliedType } from './codec';
 import { resolveDatabase } from './database-id';
+import { fieldAclFor, readableRecord } from './field-acl-checks';
 import { decodeIncoming, errorItem, type IncomingRecord } from './incoming';
 import { addNeed, ensureSchema, type SchemaNeeds } from './migration';
 import { isRetryableConflict, isUndefinedObject, toSkygearError } from './pg-errors';
@@ -38,11 +39,14 @@ export async function saveRecords(
   const valid = decoded.flatMap((d) => (d.ok ? [d.record] : []));
   await ensureSchema(ctx.db, ctx.schema, ctx.catalog, schemaNeeds(valid), ctx.devMode || auth.keyType === 'master');
 
-  const one = { requestId: opts.requestId, skipCreationAccess: opts.skipCreationAccess };
+  const one = { requestId: opts.requestId, skipCreationAccess: opts.skipCreationAccess, atomic: opts.atomic };
+  // The response shows each saved record as the caller may read it (field ACL, §5.6).
+  const fieldAcl = await fieldAclFor(ctx.db, ctx.schema, auth);
+  const visible = (record: RecordJSON) => readableRecord(fieldAcl, record, auth);
   if (opts.atomic) {
     let failing: IncomingRecord | undefined;
     try {
-      return await runTransaction(ctx, !hasSaveHooks(ctx, valid), async (tx) => {
+      const saved = await runTransaction(ctx, !hasSaveHooks(ctx, valid), async (tx) => {
         const saved: RecordJSON[] = [];
         for (const rec of valid) {
           failing = rec;
@@ -50,6 +54,7 @@ export async function saveRecords(
         }
         return saved;
       });
+      return saved.map(visible);
     } catch (err) {
       throw atomicFailure(failing?.id, err, 'save');
     }
@@ -63,7 +68,7 @@ export async function saveRecords(
     }
     const rec = d.record;
     try {
-      results.push(await runTransaction(ctx, !hasSaveHooks(ctx, [rec]), (tx) => saveOne(ctx, tx, auth, scope, rec, one)));
+      results.push(visible(await runTransaction(ctx, !hasSaveHooks(ctx, [rec]), (tx) => saveOne(ctx, tx, auth, scope, rec, one))));
     } catch (err) {
       results.push(errorItem(reported(ctx, err, 'save'), rec.id));
     }
@@ -86,7 +91,8 @@ function hasSaveHooks(ctx: StoreContext, records: IncomingRecord[]): boolean {
 
 export function atomicFailure(id: string | undefined, err: unknown, op: 'save' | 'delete'): SkygearError {
   const cause = toSkygearError(err, op);
-  if (cause.code === ErrorCodes.AtomicOperationFailure) return cause;
+  // 123 (a field the caller may not write) answers the atomic save as itself, as in Go (§5.6).
+  if (cause.code === ErrorCodes.AtomicOperationFailure || cause.code === ErrorCodes.DeniedArgument) return cause;
   return new SkygearError(ATOMIC_FAILED, ErrorCodes.AtomicOperationFailure, id ? { [id]: cause.toJSON() } : undefined);
 }
 

@@ -4,6 +4,8 @@ import { forgetAccessSettings, setCreationRoles, setDefaultAcl } from './access-
 import { parseAcl } from './acl';
 import { dropRecordColumn, lockSchemaChanges, renameRecordColumn } from './ddl';
 import { formatFieldType, parseFieldTypeName } from './field-types';
+import type { FieldAccessEntry } from './field-acl';
+import { fieldAccessEntries, forgetFieldAcl, replaceFieldAccess } from './field-access';
 import { addNeed, ensureSchema, type SchemaNeeds } from './migration';
 import type { Acl } from './record-json';
 import type { Catalog } from './schema-catalog';
@@ -16,7 +18,7 @@ export interface SchemaListing {
 
 export type SchemaDefinition = Record<string, { fields: Array<{ name: unknown; type: unknown }> }>;
 
-/** Schema and per-type access administration (schema:* actions; dev mode or master key). */
+/** Schema and per-type access administration (schema:* actions; dev mode, admin or master key). */
 export interface SchemaAdmin {
   fetchSchema(): Promise<SchemaListing>;
   createSchema(recordTypes: SchemaDefinition): Promise<SchemaListing>;
@@ -26,6 +28,10 @@ export interface SchemaAdmin {
   setCreationAccess(recordType: string, roles: string[]): Promise<string[]>;
   /** Sets the ACL new records of the type get when saved with `_access` null; returns it. */
   setDefaultAccess(recordType: string, acl: unknown): Promise<Acl>;
+  /** The field ACL table (§5.6). */
+  fieldAccess(): Promise<FieldAccessEntry[]>;
+  /** Replaces the whole field ACL table; returns the new one. */
+  setFieldAccess(entries: unknown): Promise<FieldAccessEntry[]>;
 }
 
 export function listing(catalog: Catalog): SchemaListing {
@@ -112,6 +118,15 @@ export function createSchemaAdmin(ctx: StoreContext): SchemaAdmin {
       return ctx.db.transaction((tx) => {
         tx.afterCommit(() => forgetAccessSettings(ctx.schema, recordType));
         return setDefaultAcl(tx, ctx.schema, recordType, parsed);
+      });
+    },
+
+    fieldAccess: () => fieldAccessEntries(ctx.db, ctx.schema),
+
+    async setFieldAccess(entries) {
+      return ctx.db.transaction((tx) => {
+        tx.afterCommit(() => forgetFieldAcl(ctx.schema));
+        return replaceFieldAccess(tx, ctx.schema, entries);
       });
     },
   };

@@ -32,6 +32,20 @@ describe('ensureSystemSchema', () => {
     expect(version.rows).toEqual([{ version_num: SCHEMA_VERSION }]);
   });
 
+  it('seeds the user record\'s field ACL on a fresh install only, so a restart keeps what an admin set', async () => {
+    await ensureSystemSchema(t.db, t.schema);
+    const rules = async () => (await t.db.query(`SELECT record_field, user_role, writable FROM "${t.schema}"._record_field_access ORDER BY 1, 2`)).rows;
+    expect(await rules()).toEqual([
+      { record_field: 'email', user_role: '_any_user', writable: false },
+      { record_field: 'email', user_role: '_owner', writable: true },
+      { record_field: 'username', user_role: '_any_user', writable: false },
+      { record_field: 'username', user_role: '_owner', writable: true },
+    ]);
+    await t.db.query(`DELETE FROM "${t.schema}"._record_field_access`); // what schema:field_access:update with [] does
+    await ensureSystemSchema(t.db, t.schema);
+    expect(await rules()).toEqual([]);
+  });
+
   it('makes username and email unique case-insensitively on the user table', async () => {
     await ensureSystemSchema(t.db, t.schema);
     const insert = (id: string, username: string) =>

@@ -2,7 +2,7 @@ import { invalidArgument } from '../../errors';
 import type { SchemaAdmin, SchemaDefinition } from '../../store/schema-admin';
 import type { ActionDef } from '../action';
 
-/** schema:fetch/create/rename/delete (§6.2), schema:access (§5.5), schema:default_access (§5.4). Dev mode or master key. */
+/** schema:fetch/create/rename/delete (§6.2), schema:access (§5.5), schema:default_access (§5.4): dev mode or master key; schema:field_access:get/update (§5.6): admin or master key. */
 export function schemaActions(store: SchemaAdmin): ActionDef[] {
   return [
     { name: 'schema:fetch', requires: 'dev', handle: () => store.fetchSchema() },
@@ -37,6 +37,13 @@ export function schemaActions(store: SchemaAdmin): ActionDef[] {
         }
         return { type, create_roles: await store.setCreationAccess(type, roles as string[]) };
       },
+    },
+    // Field ACL (§5.6): admin or master key. `update` replaces the whole table, as Go's does.
+    { name: 'schema:field_access:get', requires: 'admin', handle: async () => ({ access: await store.fieldAccess() }) },
+    {
+      name: 'schema:field_access:update',
+      requires: 'admin',
+      handle: async (req) => ({ access: await store.setFieldAccess(req.body.access) }),
     },
     {
       name: 'schema:default_access',
