@@ -40,9 +40,12 @@ export function roleKindRank(userRole: string): number {
 export class FieldAcl {
   /** `${type}\u0000${field}` → entries ordered by role kind. */
   private readonly groups = new Map<string, FieldAccessEntry[]>();
+  /** Record types some rule names (`*` included): every other type skips the per-field lookups. */
+  private readonly types = new Set<string>();
 
   constructor(entries: readonly FieldAccessEntry[]) {
     for (const entry of entries) {
+      this.types.add(entry.record_type);
       const key = groupKey(entry.record_type, entry.record_field);
       const group = this.groups.get(key) ?? [];
       group.push(entry);
@@ -55,9 +58,14 @@ export class FieldAcl {
     return this.groups.size === 0;
   }
 
+  /** Whether any rule can apply to a record of `type`. */
+  covers(type: string): boolean {
+    return this.types.has(type) || this.types.has(WILDCARD);
+  }
+
   /** Whether `who` may use `field` of a `type` record in `mode`; `record` (if any) for `_owner`/`_field` roles. */
   allows(type: string, field: string, mode: FieldAccessMode, who: FieldAclSubject, record?: RecordJSON | null): boolean {
-    if (field.startsWith('_') || this.isEmpty) return true;
+    if (field.startsWith('_') || !this.covers(type)) return true;
     const group = this.groupFor(type, field);
     if (!group) return true;
     const entry = group.find((e) => roleMatches(e.user_role, who, record ?? null));
@@ -67,7 +75,7 @@ export class FieldAcl {
 
   /** The fields of `record` that `who` may not read, for a record of `type`. */
   unreadable(type: string, record: RecordJSON, who: FieldAclSubject): string[] {
-    if (this.isEmpty) return [];
+    if (!this.covers(type)) return [];
     return Object.keys(record).filter((field) => !this.allows(type, field, 'readable', who, record));
   }
 

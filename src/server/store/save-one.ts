@@ -69,7 +69,7 @@ export async function saveOne(
   // Field ACL (§5.6) on what the client changes, before any hook sees it.
   const fieldAcl = await fieldAclFor(tx, ctx.schema, auth);
   if (fieldAcl) {
-    const denied = unwritableChanges(fieldAcl, rec.type, fields.keys(), original, mergeRecord(original, fields, meta, ctx.assets), auth);
+    const denied = unwritableChanges(fieldAcl, rec.type, fields.keys(), original, () => mergeRecord(original, fields, meta, ctx.assets), auth);
     if (denied.length > 0 && opts.atomic) throw deniedFields(rec.type, denied);
     for (const name of denied) fields.delete(name);
   }

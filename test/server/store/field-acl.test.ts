@@ -25,6 +25,9 @@ describe('field ACL evaluation (Part A §5.6)', () => {
     expect(acl.allows('note', 'secret', 'readable', alice, aliceNote)).toBe(true);
     expect(acl.allows('note', 'secret', 'readable', bob, aliceNote)).toBe(false);
     expect(acl.allows('note', 'secret', 'readable', anonymous, aliceNote)).toBe(false);
+    expect(acl.allows('memo', 'secret', 'readable', anonymous, null)).toBe(true); // a type no rule names
+    expect(acl.covers('memo')).toBe(false);
+    expect(new FieldAcl([entry('*', 'secret', '_owner')]).covers('memo')).toBe(true);
   });
 
   it('takes the first non-empty group: (type, field), (type, *), (*, field), (*, *)', () => {
