@@ -31,7 +31,8 @@ function record(text: string): void {
     return;
   }
   stats.statements++;
-  const key = text.replace(/\s+/g, ' ').trim().slice(0, 100);
+  // Long enough to name the table of a statement with a long column list (e.g. the field ACL load).
+  const key = text.replace(/\s+/g, ' ').trim().slice(0, 200);
   stats.byText.set(key, (stats.byText.get(key) ?? 0) + 1);
 }
 
