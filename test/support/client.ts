@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-var-requires */
-import type { TestServer } from './server';
+import { startTestServer, type TestServer } from './server';
 
 /**
  * The unmodified skygear 1.7.2 client is untyped JavaScript; tests use it as `any`.
@@ -114,4 +114,10 @@ export function closeClient(container: Container): void {
 
 export function closeAllClients(): void {
   for (const container of [...openClients]) closeClient(container);
+}
+
+/** A test server with clients signed up as alice and bob and an anonymous one (record tests). */
+export async function startServerWithUsers(): Promise<{ server: TestServer; alice: Container; bob: Container; anon: Container }> {
+  const server = await startTestServer();
+  return { server, alice: await signupClient(server, 'alice'), bob: await signupClient(server, 'bob'), anon: await newClient(server) };
 }

@@ -1,4 +1,4 @@
-import type { TestServer } from './server';
+import { TEST_MASTER_KEY, type TestServer } from './server';
 
 export interface RawResponse {
   status: number;
@@ -45,4 +45,9 @@ export function callAction(
   if (opts.apiKey) headers['X-Skygear-API-Key'] = opts.apiKey;
   if (opts.accessToken) headers['X-Skygear-Access-Token'] = opts.accessToken;
   return rawRequest(server, '/' + action.replace(/:/g, '/'), { body: { action, ...body }, headers });
+}
+
+/** An action called with the master key. */
+export function masterAction(server: Pick<TestServer, 'url'>, action: string, body: Record<string, unknown> = {}): Promise<RawResponse> {
+  return callAction(server, action, body, { apiKey: TEST_MASTER_KEY });
 }

@@ -16,7 +16,7 @@ import { qualified } from './sql-ident';
  */
 export const ACCESS_SETTINGS_TTL_MS = 2000;
 
-interface Cached<T> {
+export interface Cached<T> {
   value: T;
   expires: number;
 }
@@ -25,7 +25,8 @@ const creationCache = new Map<string, Cached<string[]>>();
 const defaultAclCache = new Map<string, Cached<Acl>>();
 const cacheKey = (schema: string, type: string) => `${schema}\u0000${type}`;
 
-async function cached<T>(cache: Map<string, Cached<T>>, key: string, load: () => Promise<T>): Promise<T> {
+/** `cache[key]` if it is younger than ACCESS_SETTINGS_TTL_MS, else `load()` stored there (also for field-access.ts). */
+export async function cached<T>(cache: Map<string, Cached<T>>, key: string, load: () => Promise<T>): Promise<T> {
   const hit = cache.get(key);
   if (hit && hit.expires > Date.now()) return hit.value;
   const value = await load();

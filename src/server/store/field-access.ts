@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/driver';
 import { invalidArgument } from '../errors';
-import { ACCESS_SETTINGS_TTL_MS } from './access-settings';
+import { cached, type Cached } from './access-settings';
 import { FieldAcl, roleKindRank, type FieldAccessEntry } from './field-acl';
 import { qualified } from './sql-ident';
 
@@ -23,15 +23,11 @@ export const SEED_FIELD_ACCESS: readonly FieldAccessEntry[] = ['username', 'emai
 const COLUMNS = 'record_type, record_field, user_role, writable, readable, comparable, discoverable';
 const FLAGS = ['writable', 'readable', 'comparable', 'discoverable'] as const;
 
-const cache = new Map<string, { acl: FieldAcl; expires: number }>();
+const cache = new Map<string, Cached<FieldAcl>>();
 
 /** The field ACL of the schema, through the cache (for every record read and write). */
 export async function cachedFieldAcl(q: Queryable, schema: string): Promise<FieldAcl> {
-  const hit = cache.get(schema);
-  if (hit && hit.expires > Date.now()) return hit.acl;
-  const acl = new FieldAcl(await fieldAccessEntries(q, schema));
-  cache.set(schema, { acl, expires: Date.now() + ACCESS_SETTINGS_TTL_MS });
-  return acl;
+  return cached(cache, schema, async () => new FieldAcl(await fieldAccessEntries(q, schema)));
 }
 
 export async function fieldAccessEntries(q: Queryable, schema: string): Promise<FieldAccessEntry[]> {

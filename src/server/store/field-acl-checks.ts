@@ -38,23 +38,13 @@ export function checkQueryFields(acl: FieldAcl | null, type: string, query: { pr
 }
 
 /**
- * The fields among `names` whose value this save changes (`after()` vs `before`, both wire JSON) and
+ * The fields among `names` whose value this save changes (`after` vs `before`, both wire JSON) and
  * which the caller may not write. `before` is the stored record (null for a new one); `_owner` and
- * `_field:` entries are judged on it, or on the merged record for a new one. `after` builds the
- * merged record, only for a type some rule covers.
+ * `_field:` entries are judged on it, or on `after` for a new record.
  */
-export function unwritableChanges(
-  acl: FieldAcl | null,
-  type: string,
-  names: Iterable<string>,
-  before: RecordJSON | null,
-  after: () => RecordJSON,
-  auth: AuthContext,
-): string[] {
-  if (!acl || !acl.covers(type)) return [];
-  const merged = after();
-  const judged = before ?? merged;
-  return [...names].filter((name) => !sameValue(before?.[name], merged[name]) && !acl.allows(type, name, 'writable', auth, judged));
+export function unwritableChanges(acl: FieldAcl, type: string, names: Iterable<string>, before: RecordJSON | null, after: RecordJSON, auth: AuthContext): string[] {
+  const judged = before ?? after;
+  return [...names].filter((name) => !sameValue(before?.[name], after[name]) && !acl.allows(type, name, 'writable', auth, judged));
 }
 
 /** 123 for an atomic save that would change fields the caller may not write. */

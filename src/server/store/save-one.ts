@@ -5,7 +5,8 @@ import { cachedCreationRoles, cachedDefaultAcl } from './access-settings';
 import { hasAccess, parseAcl, subjectOf } from './acl';
 import { impliedType, type Decoded } from './codec';
 import type { DatabaseScope } from './database-id';
-import { deniedFields, fieldAclFor, unwritableChanges } from './field-acl-checks';
+import type { FieldAcl } from './field-acl';
+import { deniedFields, unwritableChanges } from './field-acl-checks';
 import type { IncomingRecord } from './incoming';
 import { hookChanges, mergeRecord } from './merge';
 import { addNeed, ensureSchemaInTx, type SchemaNeeds } from './migration';
@@ -21,6 +22,8 @@ export interface SaveOneOptions {
   skipCreationAccess?: boolean;
   /** Part of an atomic save: a change the field ACL forbids fails it (123) instead of being dropped. */
   atomic?: boolean;
+  /** The request's field ACL (field-acl-checks.ts `fieldAclFor`; null: none applies to the caller). */
+  fieldAcl: FieldAcl | null;
 }
 
 /**
@@ -67,9 +70,9 @@ export async function saveOne(
     updatedBy: userId,
   };
   // Field ACL (§5.6) on what the client changes, before any hook sees it.
-  const fieldAcl = await fieldAclFor(tx, ctx.schema, auth);
-  if (fieldAcl) {
-    const denied = unwritableChanges(fieldAcl, rec.type, fields.keys(), original, () => mergeRecord(original, fields, meta, ctx.assets), auth);
+  const { fieldAcl } = opts;
+  if (fieldAcl?.covers(rec.type)) {
+    const denied = unwritableChanges(fieldAcl, rec.type, fields.keys(), original, mergeRecord(original, fields, meta, ctx.assets), auth);
     if (denied.length > 0 && opts.atomic) throw deniedFields(rec.type, denied);
     for (const name of denied) fields.delete(name);
   }

@@ -39,9 +39,10 @@ export async function saveRecords(
   const valid = decoded.flatMap((d) => (d.ok ? [d.record] : []));
   await ensureSchema(ctx.db, ctx.schema, ctx.catalog, schemaNeeds(valid), ctx.devMode || auth.keyType === 'master');
 
-  const one = { requestId: opts.requestId, skipCreationAccess: opts.skipCreationAccess, atomic: opts.atomic };
-  // The response shows each saved record as the caller may read it (field ACL, §5.6).
+  // One field ACL for the request (§5.6): it limits what each record's save may change, and the
+  // response shows each saved record as the caller may read it.
   const fieldAcl = await fieldAclFor(ctx.db, ctx.schema, auth);
+  const one = { requestId: opts.requestId, skipCreationAccess: opts.skipCreationAccess, atomic: opts.atomic, fieldAcl };
   const visible = (record: RecordJSON) => readableRecord(fieldAcl, record, auth);
   if (opts.atomic) {
     let failing: IncomingRecord | undefined;

@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { closeAllClients, newClient, signupClient, type Container } from '../../support/client';
+import { closeAllClients, startServerWithUsers, type Container } from '../../support/client';
 import { rejectionOf } from '../../support/errors';
-import { callAction } from '../../support/http';
-import { startTestServer, TEST_MASTER_KEY, type TestServer } from '../../support/server';
+import { callAction, masterAction } from '../../support/http';
+import type { TestServer } from '../../support/server';
 
 const skygear: any = require('skygear');
 const Note = skygear.Record.extend('note');
@@ -13,16 +13,13 @@ describe('field ACL over HTTP', () => {
   let alice: Container;
   let bob: Container;
   let anon: Container;
-  const master = (action: string, body: Record<string, unknown> = {}) => callAction(server, action, body, { apiKey: TEST_MASTER_KEY });
+  const master = (action: string, body: Record<string, unknown> = {}) => masterAction(server, action, body);
   const asUser = (client: Container, action: string, body: Record<string, unknown>) =>
     callAction(server, action, body, { apiKey: server.config.apiKey, accessToken: client.auth.accessToken });
   const aliceId = () => alice.auth.currentUser._id as string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    alice = await signupClient(server, 'alice');
-    bob = await signupClient(server, 'bob');
-    anon = await newClient(server);
+    ({ server, alice, bob, anon } = await startServerWithUsers());
   });
   afterAll(async () => {
     closeAllClients();

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { closeAllClients, newClient, signupClient, type Container } from '../../support/client';
+import { closeAllClients, newClient, signupClient, startServerWithUsers, type Container } from '../../support/client';
 import { rejectionOf } from '../../support/errors';
-import { callAction } from '../../support/http';
+import { callAction, masterAction } from '../../support/http';
 import { startTestServer, TEST_MASTER_KEY, type TestServer } from '../../support/server';
 
 const skygear: any = require('skygear');
@@ -13,14 +13,11 @@ describe('records over HTTP with the unmodified skygear 1.7.2 client', () => {
   let alice: Container;
   let bob: Container;
   let anon: Container;
-  const master = (action: string, body: Record<string, unknown> = {}) => callAction(server, action, body, { apiKey: TEST_MASTER_KEY });
+  const master = (action: string, body: Record<string, unknown> = {}) => masterAction(server, action, body);
   const titles = (records: any[]) => records.map((r) => r.title).sort();
 
   beforeAll(async () => {
-    server = await startTestServer();
-    alice = await signupClient(server, 'alice');
-    bob = await signupClient(server, 'bob');
-    anon = await newClient(server);
+    ({ server, alice, bob, anon } = await startServerWithUsers());
   });
   afterAll(async () => {
     closeAllClients();
