@@ -86,15 +86,21 @@ export async function sendThroughput(ctx: Ctx) {
       ctx.log(`  ${hotResult.throughput} msg/s p50 ${hotResult.latency.p50} ms p99 ${hotResult.latency.p99} ms; CPU ms per send ${cpuText(hotCpu)}`);
 
       ctx.log('send: pgbench floor (bench/pgbench/send.sql) on the same 2-member conversations');
-      await pool.query('CREATE TABLE bench_pick (i int PRIMARY KEY, conversation text NOT NULL, sender text NOT NULL)');
-      await pool.query('INSERT INTO bench_pick SELECT ord, c, s FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(c, s, ord)', [
-        pairs.map((p) => p.id),
-        pairs.map((p) => p.members[0].id),
-      ]);
-      cpu = cpuWindow([], 'children');
-      const pgbench = await runPgbench({ databaseUrl: config.databaseUrl, schema: ctx.schema, clients: config.concurrency, durationS: config.durationS, nconv: pairs.length });
-      const pgbenchCpu = cpu(pgbench.transactions);
-      ctx.log(`  pgbench ${pgbench.tps} tps p50 ${pgbench.latency.p50} ms p99 ${pgbench.latency.p99} ms; CPU ms per transaction ${cpuText(pgbenchCpu)}`);
+      await pool.query('CREATE TABLE bench_pick (i int PRIMARY KEY, conversation text NOT NULL, sender text NOT NULL, token text NOT NULL, participants text[] NOT NULL)');
+      await pool.query(
+        `INSERT INTO bench_pick SELECT ord, c, s, k, ARRAY[s, o] FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(c, s, k, o, ord)`,
+        [pairs.map((p) => p.id), pairs.map((p) => p.members[0].id), pairs.map((p) => p.members[0].token), pairs.map((p) => p.members[1].id)],
+      );
+      const pgbenchRun = async (script: string) => {
+        const window = cpuWindow([], 'children');
+        const result = await runPgbench({ databaseUrl: config.databaseUrl, schema: ctx.schema, clients: config.concurrency, durationS: config.durationS, nconv: pairs.length, script });
+        const cpuMs = window(result.transactions);
+        ctx.log(`  pgbench ${result.tps} tps p50 ${result.latency.p50} ms p99 ${result.latency.p99} ms; CPU ms per transaction ${cpuText(cpuMs)}`);
+        return { ...result, cpuMsPerTransaction: cpuMs };
+      };
+      const pgbench = await pgbenchRun('send.sql');
+      ctx.log("send: the server's own statements for one send, run by pgbench (bench/pgbench/server-send.sql)");
+      const serverSql = await pgbenchRun('server-send.sql');
 
       ctx.log('send: 2 nodes (second process, same schema, Redis fan-out), load split between them');
       const second = await startNode(nodeEnv(ctx));
@@ -110,8 +116,9 @@ export async function sendThroughput(ctx: Ctx) {
       return {
         twoMember: { ...twoMember, cpuMsPerSend: twoMemberCpu },
         hot: { members: config.hotMembers, ...hotResult, cpuMsPerSend: hotCpu },
-        pgbench: { ...pgbench, cpuMsPerTransaction: pgbenchCpu },
+        pgbench,
         ratioOfPgbench: Math.round((twoMember.throughput / pgbench.tps) * 1000) / 1000,
+        serverSqlPgbench: { ...serverSql, ratioOfPgbench: Math.round((serverSql.tps / pgbench.tps) * 1000) / 1000 },
         nodes: { one: twoMember.throughput, two: twoNodes.throughput, twoDetail: twoNodes },
       };
     });

@@ -12,12 +12,12 @@ export interface PgbenchResult {
 }
 
 /**
- * Runs /usr/bin/pgbench with bench/pgbench/send.sql against the bench schema for `durationS`
- * seconds with `clients` connections, logging every transaction (-l) for p50/p99.
+ * Runs /usr/bin/pgbench with `script` (a file in bench/pgbench/) against the bench schema for
+ * `durationS` seconds with `clients` connections, logging every transaction (-l) for p50/p99.
  */
-export async function runPgbench(opts: { databaseUrl: string; schema: string; clients: number; durationS: number; nconv: number }): Promise<PgbenchResult> {
+export async function runPgbench(opts: { databaseUrl: string; schema: string; clients: number; durationS: number; nconv: number; script: string }): Promise<PgbenchResult> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-pgbench-'));
-  const script = path.join(__dirname, '..', 'pgbench', 'send.sql');
+  const script = path.join(__dirname, '..', 'pgbench', opts.script);
   const args = ['-n', '-M', 'prepared', '-c', String(opts.clients), '-j', '2', '-T', String(opts.durationS), '-D', `nconv=${opts.nconv}`, '-f', script, '-l', '--log-prefix', path.join(dir, 'log'), opts.databaseUrl];
   const stdout = await new Promise<string>((resolve, reject) =>
     execFile('pgbench', args, { env: { ...process.env, PGOPTIONS: `-c search_path=${opts.schema},public` }, timeout: (opts.durationS + 60) * 1000 }, (err, out, errOut) =>
