@@ -183,6 +183,9 @@ it('pages back through history with before_message_id', async () => {
   // 4 earlier messages + 35 = 39 in all.
   expect(await bob.page.getByTestId('message').count()).toBe(39);
   await bob.screenshot('07-bob-history');
+  // Back down to the newest message, where new ones arrive on screen (and so get read). Left scrolled
+  // up, Bob would not see the next tests' messages, and they would rightly stay unread.
+  await bob.page.locator('.scroller').evaluate((el) => { el.scrollTop = el.scrollHeight; });
 });
 
 it('catches up after the realtime socket drops and reconnects', async () => {
@@ -209,6 +212,11 @@ it('catches up after the realtime socket drops and reconnects', async () => {
   // ... and live events flow again.
   await alice.send('Welcome back');
   await bob.message('Welcome back').waitFor();
+  // Both are on Bob's screen, so both get read (Alice's ticks). Waiting for it also keeps the next
+  // test's unread count exact: leaving the chat before the page marked them would leave them unread.
+  for (const body of ['Sent while you were offline', 'Welcome back']) {
+    await alice.statusOf(body).and(alice.page.locator('[data-status="all_read"]')).waitFor();
+  }
 });
 
 it('manages a group: create, rename, promote, remove a participant, leave', async () => {
