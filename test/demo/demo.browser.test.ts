@@ -183,9 +183,16 @@ it('pages back through history with before_message_id', async () => {
   // 4 earlier messages + 35 = 39 in all.
   expect(await bob.page.getByTestId('message').count()).toBe(39);
   await bob.screenshot('07-bob-history');
-  // Back down to the newest message, where new ones arrive on screen (and so get read). Left scrolled
-  // up, Bob would not see the next tests' messages, and they would rightly stay unread.
-  await bob.page.locator('.scroller').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+
+  // Alice writes while Bob reads history: he stays where he is, the message is not read yet, and a
+  // "New messages" button takes him down to it, which reads it.
+  await alice.send('Still reading?');
+  await bob.page.getByTestId('jump-newest').waitFor();
+  await bob.screenshot('07b-bob-new-messages-button');
+  expect(await alice.statusOf('Still reading?').getAttribute('data-status')).toBe('delivered');
+  await bob.page.getByTestId('jump-newest').click();
+  await alice.statusOf('Still reading?').and(alice.page.locator('[data-status="all_read"]')).waitFor();
+  await bob.page.getByTestId('jump-newest').waitFor({ state: 'hidden' });
 });
 
 it('catches up after the realtime socket drops and reconnects', async () => {

@@ -3,7 +3,8 @@
  * so images do not reload and scroll stays put), paging back in history, and read marking.
  *
  * A message from someone else counts as read when at least 60% of it is on screen while the page is
- * visible (IntersectionObserver), which is when we call chat:mark_as_read for it.
+ * visible (IntersectionObserver), which is when we call chat:mark_as_read for it. A reader scrolled
+ * up in history is not moved when messages arrive; a "New messages" button takes them down.
  */
 import { loadOlder, queueRead, retry, showPanel } from '../actions.js';
 import { avatar, formatTime, h } from '../dom.js';
@@ -20,6 +21,10 @@ export function messagesView() {
   const loadingNote = h('p', { class: 'list-note', hidden: true }, 'Loading…');
   const emptyNote = h('p', { class: 'list-note', hidden: true }, 'No messages yet. Say hi!');
   const scroller = h('div', { class: 'scroller', tabindex: '-1' }, olderButton, loadingNote, emptyNote, list);
+  const jumpButton = h('button', {
+    type: 'button', class: 'btn primary jump-newest', hidden: true, 'data-testid': 'jump-newest', onclick: () => scrollToBottom(),
+  }, icon('down', { size: 16 }), 'New messages');
+  const root = h('div', { class: 'messages-pane' }, scroller, jumpButton);
 
   /** id -> {el, sig} for the conversation currently rendered. */
   let rendered = new Map();
@@ -48,6 +53,7 @@ export function messagesView() {
 
   scroller.addEventListener('scroll', () => {
     stickToBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+    if (stickToBottom) jumpButton.hidden = true;
     if (scroller.scrollTop < 80) older();
   }, { passive: true });
 
@@ -117,6 +123,7 @@ export function messagesView() {
       list.replaceChildren();
       renderedConversation = cid;
       stickToBottom = true;
+      jumpButton.hidden = true;
     }
     if (!cid) return;
 
@@ -166,6 +173,9 @@ export function messagesView() {
     const newestIsMine = messages.length > 0 && messages[messages.length - 1].createdBy === state.me?.id;
     if (switched || (lastAfter !== lastBefore && (stickToBottom || newestIsMine))) {
       scrollToBottom();
+    } else if (lastAfter !== lastBefore && lastBefore !== undefined) {
+      // Someone wrote while the reader is up in the history: leave them there, say so.
+      jumpButton.hidden = false;
     } else if (firstAfter !== firstBefore && lastAfter === lastBefore) {
       // Older messages were prepended: keep the same messages under the reader's eyes.
       scroller.scrollTop = topBefore + (scroller.scrollHeight - heightBefore);
@@ -175,5 +185,5 @@ export function messagesView() {
     markVisibleAsRead();
   }
 
-  return { root: scroller, update, markVisibleAsRead };
+  return { root, update, markVisibleAsRead };
 }
