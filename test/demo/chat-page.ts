@@ -65,6 +65,11 @@ export class ChatPage {
     return this.message(text).getByTestId('message-status');
   }
 
+  /** Waits until my message `text` shows `status` (e.g. all_read once the others have read it). */
+  async waitForStatus(text: string, status: 'delivered' | 'some_read' | 'all_read'): Promise<void> {
+    await this.statusOf(text).and(this.page.locator(`[data-status="${status}"]`)).waitFor();
+  }
+
   async send(text: string): Promise<void> {
     await this.page.getByTestId('composer-input').fill(text);
     await this.page.getByTestId('send').click();

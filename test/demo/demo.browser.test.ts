@@ -94,8 +94,8 @@ it('delivers messages live, counts them as unread for Bob, and clears the count 
   await bob.waitForTitle('Skygear Chat');
 
   // Bob read both: Alice's ticks turn to "all_read" without a reload.
-  await alice.statusOf('Hello Bob!').and(alice.page.locator('[data-status="all_read"]')).waitFor();
-  await alice.statusOf('Are you there?').and(alice.page.locator('[data-status="all_read"]')).waitFor();
+  await alice.waitForStatus('Hello Bob!', 'all_read');
+  await alice.waitForStatus('Are you there?', 'all_read');
   const unread = await sql<{ unread_count: number }>(
     `SELECT unread_count FROM user_conversation WHERE "user" = $1 AND conversation = $2`, [await bob.userId(), conversationId]);
   expect(unread.map((r) => Number(r.unread_count))).toEqual([0]);
@@ -110,7 +110,7 @@ it('shows Bob typing on Alice’s screen, then his reply, which Alice reads at o
   await alice.message('On my way').waitFor();
   await alice.page.waitForFunction(() => document.querySelector('[data-testid="typing"]')?.textContent === '', null, { timeout: WAIT_MS });
   // Alice has the conversation open, so Bob's message is read as soon as it shows.
-  await bob.statusOf('On my way').and(bob.page.locator('[data-status="all_read"]')).waitFor();
+  await bob.waitForStatus('On my way', 'all_read');
   await alice.waitForTitle('Skygear Chat');
 });
 
@@ -130,7 +130,7 @@ it('round-trips an image attachment with a preview on both sides', async () => {
   expect(stored).toHaveLength(1);
   expect(stored[0].attachment).toMatch(/landscape\.png$/);
 
-  await alice.statusOf('The view from here').and(alice.page.locator('[data-status="all_read"]')).waitFor();
+  await alice.waitForStatus('The view from here', 'all_read');
   await alice.page.waitForFunction(
     () => Array.from(document.querySelectorAll<HTMLImageElement>('[data-testid="attachment-image"]')).every((img) => img.complete && img.naturalWidth > 0),
     null, { timeout: WAIT_MS });
@@ -191,7 +191,7 @@ it('pages back through history with before_message_id', async () => {
   await bob.screenshot('07b-bob-new-messages-button');
   expect(await alice.statusOf('Still reading?').getAttribute('data-status')).toBe('delivered');
   await bob.page.getByTestId('jump-newest').click();
-  await alice.statusOf('Still reading?').and(alice.page.locator('[data-status="all_read"]')).waitFor();
+  await alice.waitForStatus('Still reading?', 'all_read');
   await bob.page.getByTestId('jump-newest').waitFor({ state: 'hidden' });
 });
 
@@ -222,7 +222,7 @@ it('catches up after the realtime socket drops and reconnects', async () => {
   // Both are on Bob's screen, so both get read (Alice's ticks). Waiting for it also keeps the next
   // test's unread count exact: leaving the chat before the page marked them would leave them unread.
   for (const body of ['Sent while you were offline', 'Welcome back']) {
-    await alice.statusOf(body).and(alice.page.locator('[data-status="all_read"]')).waitFor();
+    await alice.waitForStatus(body, 'all_read');
   }
 });
 
