@@ -1,6 +1,6 @@
 -- The SQL floor of one chat message send (bench/README: "pgbench limit"): the same rows the
 -- server's record:save + chat hooks write, without HTTP, auth, ACL, hooks or JSON.
--- Variables: bench_pick(i, conversation, sender) lists the 2-member conversations and a sender;
+-- Variables: bench_pick(i, conversation, sender, …) lists the 2-member conversations and a sender;
 -- :nconv is its size (pgbench -D nconv=…). Run with -M prepared on the bench app's search_path.
 \set i random(1, :nconv)
 BEGIN;
