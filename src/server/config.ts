@@ -2,6 +2,8 @@
  * Server configuration from Skygear's own environment variable names.
  * Defaults make `npm start` work on a fresh machine: embedded PGlite under ./data, port 3000.
  */
+import { URL_LIFETIME_SECONDS } from './assets/signature';
+
 export interface Config {
   apiKey: string;
   masterKey: string;
@@ -22,6 +24,8 @@ export interface Config {
   assetStoreUrlPrefix: string;
   assetStoreSecret: string;
   assetStorePublic: boolean;
+  /** How long a signed download URL stays valid, in seconds (ASSET_STORE_URL_EXPIRY, default 900). */
+  assetStoreUrlExpirySeconds: number;
   /** Redis URL for cross-node pubsub fan-out; unset = in-memory hub (one node). */
   redisUrl: string | undefined;
   /** Directory served at /demo/, when set. */
@@ -30,6 +34,13 @@ export interface Config {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** A whole number > 0 from the environment, or the default when unset; anything else stops the start. */
+function positiveInteger(name: string, value: string | undefined, dflt: number): number {
+  if (value === undefined || value.trim() === '') return dflt;
+  if (!/^\d+$/.test(value.trim()) || Number(value) <= 0) throw new Error(`${name} must be a whole number of seconds > 0, got "${value}"`);
+  return Number(value);
+}
 
 const bool = (v: string | undefined, dflt: boolean): boolean =>
   v === undefined || v === '' ? dflt : !['false', 'no', '0', 'off'].includes(v.trim().toLowerCase());
@@ -80,6 +91,7 @@ export function loadConfig(env: Env = process.env): Config {
     assetStoreUrlPrefix: (env.ASSET_STORE_URL_PREFIX || `http://${publicHost}:${port}/files`).replace(/\/$/, ''),
     assetStoreSecret: env.ASSET_STORE_SECRET ?? '',
     assetStorePublic: bool(env.ASSET_STORE_PUBLIC, false),
+    assetStoreUrlExpirySeconds: positiveInteger('ASSET_STORE_URL_EXPIRY', env.ASSET_STORE_URL_EXPIRY, URL_LIFETIME_SECONDS),
     redisUrl: env.REDIS_URL || undefined,
     demoDir: env.DEMO_DIR,
     responseTimeoutMs: Number(env.RESPONSE_TIMEOUT ?? 60) * 1000,

@@ -74,6 +74,7 @@ export async function createServer(input: Config, opts: { log?: Logger } = {}): 
     urlPrefix: () => config.assetStoreUrlPrefix,
     secret: config.assetStoreSecret,
     public: config.assetStorePublic,
+    urlLifetimeSeconds: config.assetStoreUrlExpirySeconds,
   });
   let url = '';
   const host = createPluginHost({ config, db, schema, log, bus, assets, serverUrl: () => url });

@@ -21,6 +21,8 @@ export interface FsAssetStoreOptions {
   urlPrefix: () => string;
   secret: string;
   public: boolean;
+  /** Lifetime of a signed URL in seconds; default URL_LIFETIME_SECONDS (15 minutes). */
+  urlLifetimeSeconds?: number;
   now?: () => number;
 }
 
@@ -58,7 +60,7 @@ export class FsAssetStore implements AssetUrls {
   url(name: string): string {
     const base = `${this.opts.urlPrefix()}/${escapeAssetPath(name)}`;
     if (this.opts.public) return base;
-    const expiredAt = this.nowSeconds() + URL_LIFETIME_SECONDS;
+    const expiredAt = this.nowSeconds() + (this.opts.urlLifetimeSeconds ?? URL_LIFETIME_SECONDS);
     const query = new URLSearchParams({ expiredAt: String(expiredAt), signature: assetSignature(this.opts.secret, name, expiredAt) });
     return `${base}?${query.toString()}`;
   }

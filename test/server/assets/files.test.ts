@@ -1,4 +1,5 @@
 import { assetSignature } from '../../../src/server/assets/signature';
+import { loadConfig } from '../../../src/server/config';
 import { callAction, rawRequest } from '../../support/http';
 import { startTestServer, type TestServer } from '../../support/server';
 
@@ -150,6 +151,29 @@ describe('downloads', () => {
       expect([400, 404]).toContain(res.status);
       expect(res.json.error.code).toBeGreaterThan(100);
     }
+  });
+
+  it('signs URLs for ASSET_STORE_URL_EXPIRY seconds, and refuses them with 403 once that has passed', async () => {
+    const short = await startTestServer({ env: { ASSET_STORE_URL_EXPIRY: '2' } });
+    try {
+      const put = await callAction(short, 'asset:put', { filename: 's.txt', 'content-type': 'text/plain', 'content-size': 1 }, { apiKey: short.config.apiKey });
+      const url = new URL(put.json.result.asset.$url);
+      const expiredAt = Number(url.searchParams.get('expiredAt'));
+      const now = Date.now() / 1000;
+      expect(expiredAt).toBeGreaterThanOrEqual(Math.floor(now) + 1);
+      expect(expiredAt).toBeLessThanOrEqual(Math.ceil(now) + 2);
+      // The download check compares whole seconds: wait until the server's clock has passed expiredAt.
+      while (Date.now() / 1000 < expiredAt + 1) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await download(url.toString())).status).toBe(403);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('refuses an ASSET_STORE_URL_EXPIRY that is not a whole number of seconds', () => {
+    expect(() => loadConfig({ ASSET_STORE_URL_EXPIRY: '15m' })).toThrow(/ASSET_STORE_URL_EXPIRY/);
+    expect(() => loadConfig({ ASSET_STORE_URL_EXPIRY: '0' })).toThrow(/ASSET_STORE_URL_EXPIRY/);
+    expect(loadConfig({}).assetStoreUrlExpirySeconds).toBe(15 * 60);
   });
 
   it('serves unsigned URLs when the store is public', async () => {
