@@ -3,9 +3,10 @@
  * and records the outcome in state.js. Views call these; they never call api.js themselves.
  */
 import * as api from './api.js';
+import { navigate } from './router.js';
 import {
   putConversation, putMessages, putUsers, removeConversation, replaceConversations, setTotalUnread,
-  setUnread, state, thread, touch, updateMessage,
+  setUnread, sortedMessages, state, thread, touch, updateMessage,
 } from './state.js';
 import { toast } from './ui.js';
 
@@ -70,20 +71,29 @@ export async function loadConversations() {
   ensureUsersOf(list);
 }
 
-/** Re-reads one conversation (its unread count, last message, members) from the server. */
+/** Forgets a conversation; if it was on screen, the URL goes back to the list (replacing this entry). */
+export function dropConversation(conversationId) {
+  if (removeConversation(conversationId)) navigate(null, { replace: true });
+}
+
+/** Re-reads one conversation (its unread count, last message, members); false when it is not mine (any more). */
 const refreshConversationNow = async (conversationId) => {
-  if (!state.me) return;
+  if (!state.me) return false;
   try {
     const c = await api.getConversation(conversationId);
-    if (c) {
-      putConversation(c);
-      ensureUsersOf([c]);
-    }
+    if (!c) return false;
+    putConversation(c);
+    ensureUsersOf([c]);
+    return true;
   } catch (error) {
     const err = api.describeError(error);
     // Not (or no longer) a participant: drop it from the list.
-    if ([102, 110].includes(err.code)) removeConversation(conversationId);
-    else console.warn('refreshing conversation failed', error);
+    if ([102, 110].includes(err.code)) {
+      dropConversation(conversationId);
+      return false;
+    }
+    console.warn('refreshing conversation failed', error);
+    return state.conversations.has(conversationId);
   }
 };
 export const refreshConversation = debounced(refreshConversationNow, 150);
@@ -97,18 +107,53 @@ export const refreshTotals = debounced(async () => {
   }
 }, 150);
 
-export function openConversation(conversationId) {
+/**
+ * Shows a conversation (called for the URL `#/c/<id>`; views navigate instead of calling this). It
+ * opens at the first unread message: the conversation's unread count, taken now, places the
+ * "N new messages" divider, which stays until another conversation is opened.
+ */
+export async function openConversation(conversationId) {
+  if (state.panel) showPanel(null); // e.g. "New conversation" re-opening the direct chat already on screen
+  if (state.openId === conversationId) return;
+  const previous = state.openId ? state.threads.get(state.openId) : null;
+  if (previous) previous.divider = null;
   state.openId = conversationId;
   state.pane = 'chat';
   state.panel = null;
   touch('open', 'panel', 'conversations');
-  if (!state.conversations.has(conversationId)) refreshConversationNow(conversationId);
+  if (!state.conversations.has(conversationId) && !(await refreshConversationNow(conversationId))) {
+    if (state.openId === conversationId || state.openId === null) {
+      toast('That conversation does not exist, or you are not in it.');
+      if (state.openId === conversationId) dropConversation(conversationId);
+      else navigate(null, { replace: true });
+    }
+    return;
+  }
+  const unread = state.conversations.get(conversationId)?.unreadCount ?? 0;
   const t = thread(conversationId);
-  if (!t.loaded && !t.loading) loadLatest(conversationId).catch(report('Loading messages'));
+  try {
+    if (!t.loaded) await loadLatest(conversationId, { atLeast: unread });
+  } catch (error) {
+    report('Loading messages')(error);
+    return;
+  }
+  if (state.openId !== conversationId) return;
+  t.divider = unreadDivider(conversationId, unread);
+  touch(`thread:${conversationId}`);
 }
 
-/** Back to the list (phone layout): nothing is on screen any more, so new messages count as unread. */
+/** Where "N new messages" goes: before the N-th newest message from someone else. */
+function unreadDivider(conversationId, count) {
+  if (!count) return null;
+  const others = sortedMessages(conversationId).filter((m) => m.createdBy !== state.me?.id && !m.pending && !m.deleted);
+  if (others.length === 0) return null;
+  return { beforeId: others[Math.max(0, others.length - count)].id, count };
+}
+
+/** The list (the URL `#/`): on a phone nothing is on screen any more, so new messages count as unread. */
 export function closeConversation() {
+  const t = state.openId ? state.threads.get(state.openId) : null;
+  if (t) t.divider = null;
   state.openId = null;
   state.pane = 'list';
   state.panel = null;
@@ -126,7 +171,7 @@ export async function startConversation({ participantIds, title, distinct }) {
   const id = existingId ?? conversation.id;
   if (conversation) putConversation({ ...conversation, justAdded: Date.now() });
   refreshConversation(id);
-  openConversation(id);
+  navigate(id);
   return id;
 }
 
@@ -149,22 +194,33 @@ export const revokeAdmin = (cid, id) => membershipChange(cid, () => api.removeAd
 
 export async function leave(conversationId) {
   await api.leaveConversation(conversationId);
-  removeConversation(conversationId);
+  dropConversation(conversationId);
+  refreshTotals();
+}
+
+/** Admins only: deletes the conversation for everyone (chat:delete_conversation). */
+export async function deleteConversation(conversationId) {
+  await api.deleteConversation(conversationId);
+  dropConversation(conversationId);
   refreshTotals();
 }
 
 // ---- messages ------------------------------------------------------------------------------------
 
-/** The newest page; merged by id, so it also serves as the catch-up after a reconnect. */
-export async function loadLatest(conversationId) {
+/**
+ * The newest page; merged by id, so it also serves as the catch-up after a reconnect. `atLeast`
+ * (the unread count) makes the page big enough to reach the first unread message.
+ */
+export async function loadLatest(conversationId, { atLeast = 0 } = {}) {
   const t = thread(conversationId);
+  const limit = Math.min(Math.max(PAGE_SIZE, atLeast + 10), 200);
   t.loading = true;
   touch(`thread:${conversationId}`);
   try {
-    const messages = await api.getMessages(conversationId, PAGE_SIZE);
-    if (!t.loaded) t.hasMore = messages.length === PAGE_SIZE;
+    const { messages, deleted } = await api.getMessages(conversationId, limit);
+    if (!t.loaded) t.hasMore = messages.length + deleted.length >= limit;
     t.loaded = true;
-    putMessages(conversationId, messages);
+    putMessages(conversationId, [...messages, ...deleted]);
     ensureUsers(messages.map((m) => m.createdBy));
     queueDelivered(messages);
   } finally {
@@ -183,9 +239,9 @@ export async function loadOlder(conversationId) {
   t.loading = true;
   touch(`thread:${conversationId}`);
   try {
-    const messages = await api.getMessages(conversationId, PAGE_SIZE, oldest.id);
-    t.hasMore = messages.length === PAGE_SIZE;
-    putMessages(conversationId, messages);
+    const { messages, deleted } = await api.getMessages(conversationId, PAGE_SIZE, oldest.id);
+    t.hasMore = messages.length + deleted.length >= PAGE_SIZE;
+    putMessages(conversationId, [...messages, ...deleted]);
     ensureUsers(messages.map((m) => m.createdBy));
     queueDelivered(messages);
   } finally {
@@ -194,29 +250,37 @@ export async function loadOlder(conversationId) {
   }
 }
 
-/** Shows the message at once, then saves the `message` record; a failure leaves it marked for retry. */
+/**
+ * Shows the message at once, then saves the `message` record. A failure leaves it on screen marked
+ * "Not sent"; when the failure was the network, it is sent again by itself once the connection is back.
+ */
 export async function send(conversationId, body, file) {
   const id = api.newId();
   const pending = {
     id, conversationId, body, metadata: {}, status: 'delivered', createdAt: new Date(), createdBy: state.me.id,
     attachment: file ? { url: URL.createObjectURL(file), name: file.name, contentType: file.type, isImage: /^image\//.test(file.type) } : null,
-    deleted: false, pending: true, failed: false, file,
+    editedAt: null, revision: 0, deleted: false, pending: true, failed: false, retryable: false, file,
   };
   putMessages(conversationId, [pending]);
   await deliver(pending);
 }
 
-async function deliver(message) {
+/** Saves a pending message. `checkFirst`: a retry, whose earlier attempt may have reached the server. */
+async function deliver(message, { checkFirst = false } = {}) {
+  const cid = message.conversationId;
   try {
-    const saved = await api.sendMessage({ id: message.id, conversationId: message.conversationId, body: message.body, file: message.file });
+    const [already] = checkFirst ? await api.getMessagesByIds([message.id]) : [];
+    const saved = already ?? await api.sendMessage({ id: message.id, conversationId: cid, body: message.body, file: message.file });
     if (saved) {
-      putMessages(message.conversationId, [{ ...saved, conversationId: message.conversationId, pending: false, failed: false, file: undefined }]);
+      putMessages(cid, [{ ...saved, conversationId: cid, pending: false, failed: false, retryable: false, file: undefined }]);
       // The bubble now shows the server's copy; the local preview is no longer needed.
       if (message.attachment?.url?.startsWith('blob:')) setTimeout(() => URL.revokeObjectURL(message.attachment.url), 5000);
     }
   } catch (error) {
-    updateMessage(message.conversationId, message.id, { failed: true });
-    report('Sending')(error);
+    const err = api.describeError(error);
+    updateMessage(cid, message.id, { failed: true, retryable: err.offline });
+    if (err.offline) toast(`${err.message} Your message will be sent when the connection is back.`, { key: 'offline-send' });
+    else report('Sending')(error);
   }
 }
 
@@ -224,7 +288,84 @@ export function retry(conversationId, messageId) {
   const m = state.threads.get(conversationId)?.messages.get(messageId);
   if (!m || !m.pending) return;
   updateMessage(conversationId, messageId, { failed: false });
-  deliver(m);
+  deliver(m, { checkFirst: true });
+}
+
+let retrying = false;
+
+/** After a reconnect: sends again, oldest first, every message that failed for want of a network. */
+export async function retryUnsent() {
+  if (retrying || !state.me) return;
+  retrying = true;
+  try {
+    const unsent = [...state.threads.values()].flatMap((t) => [...t.messages.values()])
+      .filter((m) => m.pending && m.failed && m.retryable)
+      .sort((a, b) => a.createdAt - b.createdAt);
+    for (const m of unsent) {
+      updateMessage(m.conversationId, m.id, { failed: false });
+      await deliver(m, { checkFirst: true });
+    }
+  } finally {
+    retrying = false;
+  }
+}
+
+/** Saves a new text for my message (chat-api.md §6 "Edit"); the server marks it edited for everyone. */
+export async function editMessage(conversationId, messageId, body) {
+  const saved = await api.editMessage(messageId, body);
+  if (saved) putMessages(conversationId, [{ ...saved, conversationId }]);
+}
+
+/** Deletes a message for everyone (mine, or anyone's as an admin); it stays as "message deleted". */
+export async function deleteMessage(conversationId, messageId) {
+  const deleted = await api.deleteMessage(messageId);
+  putMessages(conversationId, [{ ...(deleted ?? {}), id: messageId, conversationId, deleted: true }]);
+  refreshConversation(conversationId);
+  refreshTotals();
+}
+
+// ---- attachment URLs (see attachments.js) ------------------------------------------------------------
+
+const staleAttachments = new Map(); // messageId -> {conversationId, waiters: [resolve]}
+const triedUrls = new Set(); // URLs already replaced once
+const refreshTimes = new Map(); // messageId -> times of recent refreshes (a file that is gone must not loop)
+const MAX_REFRESHES_PER_MINUTE = 3;
+
+const fetchFreshUrls = debounced(async () => {
+  const batch = new Map(staleAttachments);
+  staleAttachments.clear();
+  let fresh = [];
+  try {
+    fresh = await api.getMessagesByIds([...batch.keys()]);
+  } catch (error) {
+    console.warn('refreshing attachment URLs failed', error);
+  }
+  const byId = new Map(fresh.map((m) => [m.id, m]));
+  for (const [id, { conversationId, waiters }] of batch) {
+    const m = byId.get(id);
+    if (m) putMessages(conversationId, [{ ...m, conversationId }], { freshUrls: true });
+    for (const resolve of waiters) resolve(m?.attachment?.url ?? null);
+  }
+}, 50);
+
+/**
+ * The attachment URL of this message expired or failed to load: asks the server to sign a new one
+ * (batched) and resolves to it, or to null when we have asked too often or the message is gone.
+ */
+export function refreshAttachmentUrl(message) {
+  const url = message.attachment?.url;
+  if (!url || url.startsWith('blob:') || message.pending || triedUrls.has(url)) return Promise.resolve(null);
+  const now = Date.now();
+  const recent = (refreshTimes.get(message.id) ?? []).filter((t) => now - t < 60_000);
+  if (recent.length >= MAX_REFRESHES_PER_MINUTE) return Promise.resolve(null);
+  refreshTimes.set(message.id, [...recent, now]);
+  triedUrls.add(url);
+  return new Promise((resolve) => {
+    const entry = staleAttachments.get(message.id) ?? { conversationId: message.conversationId, waiters: [] };
+    entry.waiters.push(resolve);
+    staleAttachments.set(message.id, entry);
+    fetchFreshUrls();
+  });
 }
 
 export async function receipts(messageId) {
@@ -298,9 +439,20 @@ export function sendTyping(conversationId, event) {
   api.typing(conversationId, event).catch((error) => console.warn('chat:typing failed', error));
 }
 
-/** Re-fetches everything the realtime feed may have missed (after a reconnect). */
+/**
+ * The reader's own read state changed on another device (or by a delete): the server's count is the
+ * badge everywhere (chat-api.md §4, last paragraph).
+ */
+export function applyReadState(readState) {
+  if (!state.me || (readState.userId && readState.userId !== state.me.id)) return;
+  setUnread(readState.conversationId, readState.unreadCount);
+  refreshTotals();
+}
+
+/** Re-fetches everything the realtime feed may have missed (after a reconnect), and sends what could not be. */
 export async function catchUp() {
   if (!state.me) return;
+  retryUnsent();
   const jobs = [loadConversations(), api.totalUnread().then(setTotalUnread)];
   if (state.openId && state.threads.get(state.openId)?.loaded) jobs.push(loadLatest(state.openId));
   const results = await Promise.allSettled(jobs);

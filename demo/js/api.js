@@ -41,15 +41,41 @@ export async function logout() {
   await sky().auth.logout();
 }
 
-/** The error the client threw, flattened: `{code, name, message, info}` (codes per skygear-protocol §2). */
+/** What the skygear client throws when the request never reached the server (superagent's text). */
+const NETWORK_FAILURE = /Request has been terminated|Failed to fetch|NetworkError|network (?:is )?offline|ERR_INTERNET_DISCONNECTED/i;
+
+/**
+ * The error the client threw, flattened: `{code, name, message, info, offline}` (codes per
+ * skygear-protocol §2). `message` is fit to show: a request that never reached the server says so in
+ * plain words instead of the client's "Request has been terminated. Possible causes: … CORS …" text.
+ */
 export function describeError(error) {
   const inner = error?.error ?? error ?? {};
-  return {
-    code: inner.code ?? null,
-    name: inner.name ?? '',
-    message: inner.message || error?.message || String(error),
-    info: inner.info ?? null,
-  };
+  const code = inner.code ?? null;
+  const raw = inner.message || error?.message || String(error);
+  const offline = code === null && (NETWORK_FAILURE.test(raw) || navigator.onLine === false);
+  let message = raw;
+  if (offline) message = navigator.onLine === false ? 'You are offline.' : 'Cannot reach the server.';
+  else if (code === 108 && inner.info?.limit !== undefined) message = limitMessage(inner.info);
+  return { code, name: inner.name ?? '', message, info: inner.info ?? null, offline };
+}
+
+/** A bound of chat-api.md §2 ("Bounds") the server refused with 108 `{limit, arguments}`, in words. */
+function limitMessage(info) {
+  const what = (info.arguments ?? [])[0];
+  const limit = Number(info.limit);
+  if (what === 'body') return `The message is too long: at most ${formatBytes(limit)}.`;
+  if (what === 'metadata') return `The message's extra data is too large: at most ${formatBytes(limit)}.`;
+  if (what === 'title') return `The name is too long: at most ${limit} characters.`;
+  if (what) return `Too much ${what}: the limit is ${limit}.`;
+  return `That is over the server's limit (${limit}).`;
+}
+
+/** 65536 → "64 KB" (KiB, as the server counts). */
+export function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const kib = bytes / 1024;
+  return `${kib >= 100 || Number.isInteger(kib) ? Math.round(kib) : kib.toFixed(1)} KB`;
 }
 
 // ---- users -------------------------------------------------------------------------------------
@@ -196,12 +222,40 @@ export async function leaveConversation(conversationId) {
   await lambda('chat:leave_conversation', { conversation_id: conversationId });
 }
 
-/** One page of messages, newest first, strictly older than `beforeMessageId` when given. */
+/**
+ * One page of messages, newest first, strictly older than `beforeMessageId` when given, and the
+ * deleted messages inside that window (`deleted`, chat-api.md §6), which the page shows as deleted.
+ */
 export async function getMessages(conversationId, limit, beforeMessageId) {
   const args = { conversation_id: conversationId, limit };
   if (beforeMessageId) args.before_message_id = beforeMessageId;
   const result = await lambda('chat:get_messages', args);
+  const deleted = (result?.deleted ?? []).map(toMessage).filter(Boolean).map((m) => ({ ...m, deleted: true }));
+  return { messages: (result?.results ?? []).map(toMessage).filter(Boolean), deleted };
+}
+
+/** Messages by id (each with a freshly signed attachment URL); ones I may not read are left out. */
+export async function getMessagesByIds(messageIds) {
+  if (messageIds.length === 0) return [];
+  const result = await lambda('chat:get_messages_by_ids', { message_ids: messageIds });
   return (result?.results ?? []).map(toMessage).filter(Boolean);
+}
+
+/** Edits my message: the record saved again with a new body (chat-api.md §6 "Edit"). */
+export async function editMessage(messageId, body) {
+  const Message = sky().Record.extend('message');
+  return toMessage(await sky().publicDB.save(new Message({ _id: `message/${messageId}`, body })));
+}
+
+/** Deletes a message (mine, or any as an admin); the server answers with the stripped record. */
+export async function deleteMessage(messageId) {
+  const result = await lambda('chat:delete_message', { message_id: messageId });
+  const message = toMessage(result?.message ?? result);
+  return message ? { ...message, deleted: true } : null;
+}
+
+export async function deleteConversation(conversationId) {
+  await lambda('chat:delete_conversation', { conversation_id: conversationId });
 }
 
 /**

@@ -54,6 +54,34 @@ export function setText(el, text) {
   if (el.textContent !== value) el.textContent = value;
 }
 
+/**
+ * Puts `elements` into `parent` in this order, moving only the ones out of place (a keyed render keeps
+ * unchanged nodes, their images and their state), and removes children that are not listed.
+ */
+export function reorder(parent, elements) {
+  const wanted = new Set(elements);
+  for (const child of [...parent.children]) if (!wanted.has(child)) child.remove();
+  elements.forEach((el, index) => {
+    if (parent.children[index] !== el) parent.insertBefore(el, parent.children[index] ?? null);
+  });
+}
+
+/**
+ * Runs a re-render without losing the keyboard focus. Moving or replacing the focused node drops the
+ * focus to <body>; afterwards we put it back on the same node, or on its replacement: the node with the
+ * same `data-focus-key` (views give one to every control they may rebuild).
+ */
+export function keepingFocus(render) {
+  const before = document.activeElement;
+  const key = before?.dataset?.focusKey;
+  render();
+  const now = document.activeElement;
+  if (!before || before === document.body || now === before) return;
+  if (now && now !== document.body) return; // the render moved the focus on purpose
+  const target = before.isConnected ? before : key ? document.querySelector(`[data-focus-key="${CSS.escape(key)}"]`) : null;
+  target?.focus({ preventScroll: true });
+}
+
 /** A short human time: "14:05" today, "Mon 14:05" this week, else a date. */
 export function formatTime(date) {
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) return '';
@@ -84,4 +112,31 @@ export function avatar(name, id, extraClass = '') {
   const el = h('span', { class: ['avatar', extraClass], 'aria-hidden': 'true' }, initials(name));
   el.style.setProperty('--hue', String(hueFor(id || name)));
   return el;
+}
+
+/** "14:05" (the day is shown by the separators above the messages). */
+export function formatClock(date) {
+  return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** Full date and time, for tooltips: "Monday, 3 June 2024 at 14:05". */
+export function formatFull(date) {
+  return date.toLocaleString([], { dateStyle: 'full', timeStyle: 'short' });
+}
+
+/** A local calendar day as a key ("2024-06-03"), for grouping messages by day. */
+export function dayKey(date) {
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+}
+
+/** A day separator's label: "Today", "Yesterday", "Monday" within a week, else "3 June 2024". */
+export function formatDay(date, now = new Date()) {
+  const startOf = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const days = Math.round((startOf(now) - startOf(date)) / 86400000);
+  if (days === 0) return 'Today';
+  if (days === 1) return 'Yesterday';
+  if (days > 1 && days < 7) return date.toLocaleDateString([], { weekday: 'long' });
+  const options = { weekday: 'short', day: 'numeric', month: 'long' };
+  if (date.getFullYear() !== now.getFullYear()) options.year = 'numeric';
+  return date.toLocaleDateString([], options);
 }

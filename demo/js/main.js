@@ -3,9 +3,10 @@
  * document title in step with the total unread count (chat:total_unread).
  */
 import * as api from './api.js';
-import { loadConversations, refreshTotals, resetMarkers } from './actions.js';
-import { h, replaceChildren } from './dom.js';
+import { closeConversation, loadConversations, openConversation, refreshTotals, resetMarkers } from './actions.js';
+import { h, keepingFocus, replaceChildren } from './dom.js';
 import * as realtime from './realtime.js';
+import { currentRoute, navigate, startRouter } from './router.js';
 import { listen, resetSession, state, touch } from './state.js';
 import { toast } from './ui.js';
 import { appView } from './views/app.js';
@@ -22,9 +23,17 @@ function renderTitle() {
 }
 
 listen((topics) => {
-  app?.update(topics);
+  keepingFocus(() => app?.update(topics));
   if (topics.has('unread') || topics.has('session')) renderTitle();
 });
+
+/** Shows what the URL names (#/c/<id> or the list); waits until the session has its conversations. */
+function applyRoute({ conversationId }) {
+  if (!state.me || !state.ready) return;
+  if (conversationId) openConversation(conversationId);
+  else if (state.openId) closeConversation();
+}
+startRouter(applyRoute);
 
 function showAuth() {
   app = null;
@@ -61,6 +70,7 @@ async function startSession(me) {
   if (state.me === me) {
     state.ready = true;
     touch('session');
+    applyRoute(currentRoute()); // a reload re-opens the conversation in the URL
   }
 }
 
@@ -68,6 +78,7 @@ async function logout() {
   realtime.disconnect();
   sessionUserId = null;
   resetSession(null);
+  navigate(null, { replace: true });
   try {
     await api.logout();
   } catch (error) {

@@ -62,16 +62,21 @@ export function toMessage(raw) {
   const id = bareId(raw, 'message');
   if (!id) return null;
   const status = raw.conversation_status ?? raw.message_status ?? 'delivered';
+  const deleted = raw.deleted === true;
   return {
     id,
     conversationId: bareId(raw.conversation_id ?? raw.conversation ?? null, 'conversation'),
-    body: typeof raw.body === 'string' ? raw.body : '',
-    metadata: raw.metadata && typeof raw.metadata === 'object' ? raw.metadata : {},
-    attachment: toAsset(raw.attachment),
+    // A deleted message keeps only its place in the conversation (the server strips it too).
+    body: !deleted && typeof raw.body === 'string' ? raw.body : '',
+    metadata: !deleted && raw.metadata && typeof raw.metadata === 'object' ? raw.metadata : {},
+    attachment: deleted ? null : toAsset(raw.attachment),
     status: STATUSES.includes(status) ? status : 'delivered',
     createdAt: toDate(sys(raw, '_created_at', 'createdAt')) ?? new Date(),
     createdBy: bareId(sys(raw, '_created_by', 'createdBy') ?? sys(raw, '_ownerID', 'ownerID'), 'user'),
-    deleted: raw.deleted === true,
+    // Set by the server on an edit (chat-api.md §6); `revision` orders two versions of one message.
+    editedAt: toDate(raw.edited_at),
+    revision: typeof raw.revision === 'number' ? raw.revision : 0,
+    deleted,
     pending: false,
     failed: false,
   };
@@ -95,6 +100,7 @@ export function toConversation(raw) {
   const lastMessage = lastIsMessage ? toMessage(last) : null;
   const lastMessageId = lastMessage?.id ?? bareId(last ?? raw.last_message_ref ?? null, 'message');
   const unread = raw.unread_count;
+  const deleted = raw.deleted === true;
   return {
     id,
     title: typeof raw.title === 'string' ? raw.title : '',
@@ -108,6 +114,24 @@ export function toConversation(raw) {
     unreadCount: typeof unread === 'number' ? unread : undefined,
     createdAt: toDate(sys(raw, '_created_at', 'createdAt')),
     updatedAt: toDate(sys(raw, '_updated_at', 'updatedAt')),
+    deleted,
+  };
+}
+
+/**
+ * The reader's own read state of one conversation, from a `user_conversation` record (chat-api.md §4:
+ * sent to its owner when a read on another device, or a delete, changes it).
+ */
+export function toReadState(raw) {
+  if (!raw || typeof raw !== 'object') return null;
+  const conversationId = bareId(raw.conversation ?? null, 'conversation');
+  const unread = Number(raw.unread_count);
+  if (!conversationId || !Number.isFinite(unread)) return null;
+  return {
+    conversationId,
+    userId: bareId(raw.user ?? null, 'user'),
+    unreadCount: unread,
+    lastReadMessageId: bareId(raw.last_read_message ?? null, 'message'),
   };
 }
 

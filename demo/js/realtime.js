@@ -1,17 +1,19 @@
 /**
  * The live feed: the user's `user_channel` on Skygear pubsub (chat-api.md §4).
  *
- * Payloads: `{event: 'create'|'update'|'delete', data: {record_type, event_type, record}}` for message
- * and conversation records, and `{event: 'typing', data: {'conversation/<cid>': {'user/<uid>': {event, at}}}}`.
+ * Payloads: `{event: 'create'|'update'|'delete', data: {record_type, event_type, record}}` for message,
+ * conversation and (my own read state) user_conversation records, and
+ * `{event: 'typing', data: {'conversation/<cid>': {'user/<uid>': {event, at}}}}`.
  * Pubsub has no replay, so after the socket reconnects (server restart, network loss) we re-fetch.
  */
 import * as api from './api.js';
 import {
-  catchUp, ensureUsers, queueDelivered, refreshConversation, refreshTotals,
+  applyReadState, catchUp, dropConversation, ensureUsers, queueDelivered, refreshConversation, refreshTotals,
 } from './actions.js';
-import { bareId, toConversation, toMessage } from './model.js';
+import { bareId, toConversation, toMessage, toReadState } from './model.js';
+import { notifyMessage } from './notifications.js';
 import {
-  bumpLastMessage, putConversation, putMessages, removeConversation, setTyping, state, touch,
+  bumpLastMessage, putConversation, putMessages, setTyping, state, touch,
 } from './state.js';
 import { banner, toast } from './ui.js';
 
@@ -67,6 +69,9 @@ function installConnectionListeners() {
   });
   // A sleeping laptop or a hidden tab can miss events without a close; re-sync when we come back.
   window.addEventListener('online', () => subscribed && catchUp());
+  // Requests fail at once while offline; say so in the banner rather than only in toasts.
+  window.addEventListener('offline', () => subscribed && banner('You are offline. Messages you send will go out when the connection is back.'));
+  window.addEventListener('online', () => subscribed && banner(state.connection === 'offline' ? 'Connection lost. Reconnecting…' : ''));
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && subscribed) catchUp();
   });
@@ -79,6 +84,10 @@ export function dispatch(payload) {
   const event = payload.event ?? data.event_type;
   if (data.record_type === 'message') onMessage(event, toMessage(data.record));
   else if (data.record_type === 'conversation') onConversation(event, toConversation(data.record));
+  else if (data.record_type === 'user_conversation') {
+    const readState = toReadState(data.record);
+    if (readState) applyReadState(readState);
+  }
 }
 
 function onTyping(data) {
@@ -109,6 +118,7 @@ function onMessage(event, message) {
   if (event !== 'create' || message.createdBy === state.me.id) return;
   ensureUsers([message.createdBy]);
   queueDelivered([message]);
+  notifyMessage(message);
   // When the conversation is on screen the message view marks it read (and then refreshes counts).
   const onScreen = state.openId === cid && document.visibilityState === 'visible';
   if (!onScreen) {
@@ -125,7 +135,7 @@ function onConversation(event, conversation) {
   if (removed) {
     if (known) {
       if (state.openId === conversation.id) toast(`You are no longer in “${known.title || 'this conversation'}”.`);
-      removeConversation(conversation.id);
+      dropConversation(conversation.id);
       refreshTotals();
     }
     return;

@@ -4,6 +4,7 @@
  * Mutations go through the functions below; each marks what changed ("topics") and views re-render
  * once per animation frame for the union of topics, so a burst of pubsub events costs one paint.
  */
+import { keepShownUrl } from './attachments.js';
 import { compareMessages, lastActivity, mergeConversation } from './model.js';
 
 export const state = {
@@ -100,17 +101,20 @@ export function replaceConversations(list) {
   touch('conversations', 'open');
 }
 
+/** Forgets a conversation; returns whether it was the open one (the caller then fixes the URL). */
 export function removeConversation(id) {
   state.conversations.delete(id);
   state.threads.delete(id);
   state.typing.delete(id);
-  if (state.openId === id) {
+  const wasOpen = state.openId === id;
+  if (wasOpen) {
     state.openId = null;
     state.pane = 'list';
     state.panel = null;
     touch('panel');
   }
   touch('conversations', 'open');
+  return wasOpen;
 }
 
 export function sortedConversations() {
@@ -129,7 +133,10 @@ export function setTotalUnread(total) {
   touch('unread');
 }
 
-/** Records the newest message as the conversation's last message (if it is newer than what we have). */
+/**
+ * Records the newest message as the conversation's last message (if it is newer than what we have),
+ * or the new version of the last message (an edit). A deleted one is left to the server's preview.
+ */
 export function bumpLastMessage(message) {
   const c = state.conversations.get(message.conversationId);
   if (!c || message.deleted) return;
@@ -145,28 +152,34 @@ export function bumpLastMessage(message) {
 export function thread(conversationId) {
   let t = state.threads.get(conversationId);
   if (!t) {
-    t = { messages: new Map(), hasMore: true, loading: false, loaded: false };
+    // divider: {beforeId, count} of the "N new messages" line, set when the conversation is opened.
+    t = { messages: new Map(), hasMore: true, loading: false, loaded: false, divider: null };
     state.threads.set(conversationId, t);
   }
   return t;
 }
 
-/** Merges messages by id; a confirmed copy replaces a pending one, never the other way round. */
-export function putMessages(conversationId, messages) {
+/**
+ * Merges messages by id. A confirmed copy replaces a pending one, never the other way round; a deleted
+ * message stays deleted (shown as such); an older revision never overwrites a newer edit.
+ * `freshUrls` takes the attachment URLs as given (after asking the server for new signatures).
+ */
+export function putMessages(conversationId, messages, { freshUrls = false } = {}) {
   const t = thread(conversationId);
   for (const m of messages) {
     const known = t.messages.get(m.id);
     if (known && !known.pending && m.pending) continue;
-    if (m.deleted) {
-      t.messages.delete(m.id);
-      continue;
+    let merged = known ? { ...known, ...m } : m;
+    if (known?.deleted || m.deleted) {
+      merged = { ...merged, deleted: true, body: '', metadata: {}, attachment: null, pending: false, failed: false };
+    } else if (known && known.revision > m.revision) {
+      merged = { ...merged, body: known.body, metadata: known.metadata, attachment: known.attachment, editedAt: known.editedAt, revision: known.revision };
+    } else if (!freshUrls) {
+      // Every fetch signs a new URL; swapping a still-valid one would re-download the picture.
+      merged.attachment = keepShownUrl(known?.attachment, m.attachment);
     }
-    // Keep an already-shown image URL: every fetch signs a new one, and swapping it would re-download.
-    if (known?.attachment?.url && m.attachment && known.attachment.name === m.attachment.name) {
-      m.attachment = { ...m.attachment, url: known.attachment.url };
-    }
-    t.messages.set(m.id, known ? { ...known, ...m } : m);
-    bumpLastMessage(t.messages.get(m.id));
+    t.messages.set(m.id, merged);
+    bumpLastMessage(merged);
   }
   touch(`thread:${conversationId}`);
 }

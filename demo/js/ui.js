@@ -1,10 +1,15 @@
 /** Page-wide feedback: short-lived toasts and the connection banner. */
 import { h } from './dom.js';
 
-export function toast(message, { timeout = 5000 } = {}) {
+/**
+ * Shows `message` for a few seconds. A `key` shows it once while it is on screen (a burst of messages
+ * failing the same way gets one toast, not one each).
+ */
+export function toast(message, { timeout = 5000, key } = {}) {
   const host = document.getElementById('toasts');
   if (!host) return;
-  const el = h('div', { class: 'toast', role: 'alert' }, message);
+  if (key && [...host.children].some((el) => el.dataset.key === key)) return;
+  const el = h('div', { class: 'toast', role: 'alert', dataset: { key } }, message);
   host.appendChild(el);
   setTimeout(() => el.remove(), timeout);
 }

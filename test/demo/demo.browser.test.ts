@@ -28,6 +28,21 @@ let conversationId: string;
 const sql = async <R = Record<string, any>>(text: string, params: unknown[] = []): Promise<R[]> =>
   (await server.db.query<R>(text, params)).rows;
 
+/** Polls `condition` (a database state the page causes asynchronously) until it holds. */
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${WAIT_MS} ms: ${condition}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function unreadOf(user: ChatPage): Promise<number> {
+  const rows = await sql<{ unread_count: number }>(
+    `SELECT unread_count FROM user_conversation WHERE "user" = $1 AND conversation = $2`, [await user.userId(), conversationId]);
+  return Number(rows[0].unread_count);
+}
+
 beforeAll(async () => {
   server = await startTestServer({ loadModules: [PLUGIN], env: { DEMO_DIR } });
   browser = await launchChromium();
@@ -167,11 +182,16 @@ it('pages back through history with before_message_id', async () => {
     }
   }, conversationId);
   await bob.message('bulk 34').waitFor();
+  // Bob is at the bottom, so the newest is read and nothing is unread: the reload below opens at the
+  // bottom with one page (with unread messages it would load enough to show the first of them).
+  await waitUntil(async () => (await unreadOf(bob)) === 0);
 
-  // A fresh load shows only the newest page; older ones arrive on demand.
+  // A fresh load shows only the newest page; older ones arrive on demand. The URL names the open
+  // conversation (#/c/<id>), so the reload opens it again.
+  expect(new URL(bob.page.url()).hash).toBe(`#/c/${conversationId}`);
   await bob.page.reload();
   await bob.waitReady();
-  await bob.open(alice.username);
+  await bob.page.getByTestId('chat-title').filter({ hasText: alice.username }).waitFor();
   await bob.message('bulk 34').waitFor();
   expect(await bob.page.getByTestId('message').count()).toBe(30);
   expect(await bob.message('Hello Bob!').count()).toBe(0);
@@ -251,7 +271,7 @@ it('manages a group: create, rename, promote, remove a participant, leave', asyn
   const admins = await sql<{ admin_ids: string[] }>(`SELECT admin_ids FROM conversation WHERE title = $1`, ['Road trip']);
   expect([...admins[0].admin_ids].sort()).toEqual([await alice.userId(), bobId].sort());
 
-  await bobRow.getByRole('button', { name: 'Remove', exact: true }).click();
+  await bobRow.getByRole('button', { name: `Remove ${bob.username}`, exact: true }).click();
   await bobRow.waitFor({ state: 'detached' });
   await bob.conversationItem('Road trip').waitFor({ state: 'detached' });
 

@@ -19,6 +19,7 @@ export function appView({ onLogout }) {
   const root = h('div', { class: 'app', dataset: { pane: 'list' } }, list.root, chat.root, overlay);
 
   let panel = null; // {key, view}
+  let returnFocusTo = null; // what had the focus before the panel opened: it gets it back on close
 
   overlay.addEventListener('mousedown', (event) => {
     if (event.target === overlay) showPanel(null);
@@ -40,11 +41,17 @@ export function appView({ onLogout }) {
       if (state.panel === 'new') view = newConversationPanel();
       else if (state.panel === 'details' && state.openId) view = detailsPanel();
       else if (state.panel?.receiptsFor) view = receiptsPanel(state.panel.receiptsFor);
+      if (view && !panel) returnFocusTo = document.activeElement;
       panel = view ? { key, view } : null;
       sheet.replaceChildren(...(view ? [view.root] : []));
       overlay.hidden = !view;
       sheet.setAttribute('aria-label', state.panel === 'new' ? 'New conversation' : state.panel === 'details' ? 'Conversation details' : 'Message info');
-      view?.focus?.();
+      if (view) {
+        (view.focus ?? (() => view.root.querySelector('button, input')?.focus()))();
+      } else if (returnFocusTo?.isConnected) {
+        returnFocusTo.focus({ preventScroll: true });
+        returnFocusTo = null;
+      }
     } else {
       panel?.view.update?.();
     }

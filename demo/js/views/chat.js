@@ -1,24 +1,28 @@
 /** The chat pane: header (name, members / typing), the message list and the composer. */
-import { closeConversation, showPanel } from '../actions.js';
+import { showPanel } from '../actions.js';
 import { avatar, h, replaceChildren, setText } from '../dom.js';
 import { icon } from '../icons.js';
+import { back } from '../router.js';
 import { state, typingUsers } from '../state.js';
 import { composerView } from './composer.js';
 import { messagesView } from './messages.js';
-import { conversationAvatarKey, conversationName, typingText } from './names.js';
+import { conversationAvatarKey, conversationName, isDirect, typingText } from './names.js';
+
+/** Phones get the on-screen keyboard when a text box takes the focus; there the title takes it. */
+const narrow = window.matchMedia('(max-width: 760px)');
 
 export function chatView() {
-  const messages = messagesView();
   const composer = composerView();
+  const messages = messagesView({ onEdit: (message) => composer.startEditing(message) });
 
-  const title = h('h2', { class: 'chat-title', 'data-testid': 'chat-title' });
+  const title = h('h2', { class: 'chat-title', 'data-testid': 'chat-title', tabindex: '-1' });
   const subtitle = h('p', { class: 'chat-subtitle' });
   const headAvatar = h('span', { class: 'head-avatar' });
   const typingLine = h('div', { class: 'typing-line', 'data-testid': 'typing', 'aria-live': 'polite' });
 
   const conversationPane = h('div', { class: 'chat-body' },
     h('header', { class: 'chat-head' },
-      h('button', { type: 'button', class: 'icon-btn back', 'aria-label': 'Back to conversations', onclick: closeConversation }, icon('back')),
+      h('button', { type: 'button', class: 'icon-btn back', 'aria-label': 'Back to conversations', 'data-testid': 'back', onclick: back }, icon('back')),
       headAvatar,
       h('div', { class: 'chat-head-text' }, title, subtitle),
       h('button', {
@@ -41,7 +45,8 @@ export function chatView() {
     const c = state.openId ? state.conversations.get(state.openId) : null;
     placeholder.hidden = Boolean(state.openId);
     conversationPane.hidden = !state.openId;
-    if (shownId !== state.openId) {
+    const switched = shownId !== state.openId;
+    if (switched) {
       composer.reset();
       shownId = state.openId;
     }
@@ -53,7 +58,7 @@ export function chatView() {
     typingLine.classList.toggle('active', Boolean(typing));
     if (c) {
       const n = c.participantIds.length;
-      setText(subtitle, c.distinct && n === 2 && !c.title ? 'Direct message' : `${n} participant${n === 1 ? '' : 's'}`);
+      setText(subtitle, isDirect(c) ? 'Direct message' : `${n} participant${n === 1 ? '' : 's'}`);
       if (topics.has('open') || topics.has('users') || topics.has('conversations')) {
         replaceChildren(headAvatar, avatar(conversationName(c), conversationAvatarKey(c)));
       }
@@ -62,6 +67,8 @@ export function chatView() {
     if (relevant.some((t) => topics.has(t))) {
       messages.update();
     }
+    // The user opened a conversation: put them where they will type (or, on a phone, at its title).
+    if (switched && !state.panel) (narrow.matches ? title : composer).focus();
   }
 
   return { root, update };

@@ -1,9 +1,9 @@
 /**
  * Conversation details: rename (admins; saved on the conversation record), members with admin
- * controls (add/remove participants and admins), and leaving.
+ * controls (add/remove participants and admins), leaving, and deleting it for everyone (admins).
  */
 import {
-  addParticipants, leave, makeAdmin, removeParticipant, rename, revokeAdmin, showPanel,
+  addParticipants, deleteConversation, leave, makeAdmin, removeParticipant, rename, revokeAdmin, showPanel,
 } from '../actions.js';
 import { describeError } from '../api.js';
 import { avatar, h, replaceChildren } from '../dom.js';
@@ -20,6 +20,7 @@ export function detailsPanel() {
   const members = h('ul', { class: 'members', 'aria-label': 'Participants', 'data-testid': 'members' });
   const addSection = h('div', { class: 'add-people' });
   const leaveButton = h('button', { type: 'button', class: 'btn danger wide', 'data-testid': 'leave' }, 'Leave conversation');
+  const deleteButton = h('button', { type: 'button', class: 'btn danger-subtle wide', 'data-testid': 'delete-conversation' }, 'Delete conversation for everyone');
   let lastTitleFor = null;
 
   const cid = () => state.openId;
@@ -48,6 +49,12 @@ export function detailsPanel() {
     attempt(() => leave(c.id));
   });
 
+  deleteButton.addEventListener('click', () => {
+    const c = conversation();
+    if (!c || !window.confirm(`Delete “${conversationName(c)}” for everyone? Nobody will be able to read it any more.`)) return;
+    attempt(() => deleteConversation(c.id));
+  });
+
   const search = userSearch({
     label: 'Search people to add',
     exclude: () => conversation()?.participantIds ?? [],
@@ -63,9 +70,9 @@ export function detailsPanel() {
     const me = userId === state.me?.id;
     const controls = amAdmin && !me ? [
       admin
-        ? h('button', { type: 'button', class: 'btn subtle small', onclick: () => attempt(() => revokeAdmin(c.id, userId)) }, 'Remove admin')
-        : h('button', { type: 'button', class: 'btn subtle small', onclick: () => attempt(() => makeAdmin(c.id, userId)) }, 'Make admin'),
-      h('button', { type: 'button', class: 'btn danger-subtle small', onclick: () => attempt(() => removeParticipant(c.id, userId)) }, 'Remove'),
+        ? h('button', { type: 'button', class: 'btn subtle small', 'data-focus-key': `admin:${userId}`, onclick: () => attempt(() => revokeAdmin(c.id, userId)) }, 'Remove admin')
+        : h('button', { type: 'button', class: 'btn subtle small', 'data-focus-key': `admin:${userId}`, onclick: () => attempt(() => makeAdmin(c.id, userId)) }, 'Make admin'),
+      h('button', { type: 'button', class: 'btn danger-subtle small', 'aria-label': `Remove ${userName(userId)}`, onclick: () => attempt(() => removeParticipant(c.id, userId)) }, 'Remove'),
     ] : [];
     return h('li', { class: 'member', dataset: { userId } },
       avatar(me ? state.me.username : userName(userId), userId, 'small'),
@@ -91,6 +98,7 @@ export function detailsPanel() {
     const ordered = [...c.participantIds].sort((a, b) => rank(a) - rank(b) || userName(a).localeCompare(userName(b)));
     replaceChildren(members, ordered.map((id) => member(c, id, amAdmin)));
     addSection.hidden = !amAdmin;
+    deleteButton.hidden = !amAdmin;
   }
 
   replaceChildren(addSection, h('h3', { class: 'section-title' }, 'Add people'), search.root);
@@ -101,6 +109,7 @@ export function detailsPanel() {
     h('h3', { class: 'section-title' }, 'Participants'), members,
     addSection,
     leaveButton,
+    deleteButton,
     h('button', { type: 'button', class: 'btn subtle wide', onclick: () => showPanel(null) }, 'Close'));
   update();
   return { root, update, focus: () => titleInput.focus() };

@@ -1,21 +1,22 @@
 /**
  * The message list of the open conversation: keyed rendering (an update touches only changed bubbles,
- * so images do not reload and scroll stays put), paging back in history, and read marking.
- *
- * A message from someone else counts as read when at least 60% of it is on screen while the page is
- * visible (IntersectionObserver), which is when we call chat:mark_as_read for it. A reader scrolled
- * up in history is not moved when messages arrive; a "New messages" button takes them down.
+ * so images do not reload and scroll stays put), day separators, the "N new messages" divider at the
+ * first unread message (where the conversation opens), paging back in history, and read marking
+ * (read-tracker.js). A reader scrolled up in history is not moved when messages arrive; a
+ * "New messages" button takes them down.
  */
-import { loadOlder, queueRead, retry, showPanel } from '../actions.js';
-import { avatar, formatTime, h } from '../dom.js';
+import { deleteMessage, loadOlder, queueRead } from '../actions.js';
+import { describeError } from '../api.js';
+import { dayKey, formatDay, h, reorder } from '../dom.js';
 import { icon } from '../icons.js';
-import { displayFileName } from '../model.js';
-import { sortedMessages, state, userName } from '../state.js';
+import { sortedMessages, state } from '../state.js';
+import { toast } from '../ui.js';
+import { messageBubble, bubbleSignature } from './message-bubble.js';
+import { isAdmin, isDirect } from './names.js';
+import { readTracker } from './read-tracker.js';
 
-const STATUS_TEXT = { delivered: 'Delivered', some_read: 'Read by some', all_read: 'Read' };
-const STATUS_ICON = { delivered: 'check', some_read: 'checks', all_read: 'checks' };
-
-export function messagesView() {
+/** @param {{onEdit(message): void}} handlers */
+export function messagesView({ onEdit }) {
   const list = h('ol', { class: 'messages', 'aria-label': 'Messages', 'data-testid': 'messages' });
   const olderButton = h('button', { type: 'button', class: 'btn subtle load-older', 'data-testid': 'load-older', onclick: () => older() }, 'Load earlier messages');
   const loadingNote = h('p', { class: 'list-note', hidden: true }, 'Loading…');
@@ -26,30 +27,17 @@ export function messagesView() {
   }, icon('down', { size: 16 }), 'New messages');
   const root = h('div', { class: 'messages-pane' }, scroller, jumpButton);
 
-  /** id -> {el, sig} for the conversation currently rendered. */
+  /** key -> {el, sig}: message ids, `day:<yyyy-mm-dd>` and `divider` for the conversation on screen. */
   let rendered = new Map();
   let renderedConversation = null;
   let stickToBottom = true;
-  const visible = new Set(); // ids of others' messages currently on screen
+  let dividerShown = null; // the divider we scrolled to, so we do it once
+  const expanded = new Set(); // ids of long messages the reader opened with "Read more"
 
-  const observer = new IntersectionObserver((entries) => {
-    for (const entry of entries) {
-      const id = entry.target.dataset.messageId;
-      if (entry.isIntersecting) visible.add(id);
-      else visible.delete(id);
-    }
-    markVisibleAsRead();
-  }, { root: scroller, threshold: 0.6 });
-
-  function markVisibleAsRead() {
-    if (document.visibilityState !== 'visible' || !renderedConversation) return;
-    const t = state.threads.get(renderedConversation);
-    for (const id of visible) {
-      const m = t?.messages.get(id);
-      if (m) queueRead(m);
-    }
-  }
-  document.addEventListener('visibilitychange', markVisibleAsRead);
+  const reads = readTracker(scroller, (id) => {
+    const m = state.threads.get(renderedConversation)?.messages.get(id);
+    if (m) queueRead(m);
+  });
 
   scroller.addEventListener('scroll', () => {
     stickToBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
@@ -64,114 +52,133 @@ export function messagesView() {
     await loadOlder(cid).catch((e) => console.warn('loading older messages failed', e));
   }
 
-  function bubble(m, showSender, group) {
-    const mine = m.createdBy === state.me?.id;
-    const parts = [];
-    if (m.attachment) {
-      const name = displayFileName(m.attachment.name);
-      if (m.attachment.isImage && m.attachment.url) {
-        const img = h('img', { class: 'attachment-img', src: m.attachment.url, alt: name, loading: 'lazy', 'data-testid': 'attachment-image' });
-        img.addEventListener('load', () => { if (stickToBottom) scrollToBottom(); });
-        parts.push(h('a', { class: 'attachment', href: m.attachment.url, target: '_blank', rel: 'noopener' }, img));
-      } else {
-        parts.push(h('a', { class: 'attachment file', href: m.attachment.url || '#', target: '_blank', rel: 'noopener', download: name }, icon('file', { size: 18 }), h('span', {}, name)));
-      }
-    }
-    if (m.body) parts.push(h('p', { class: 'msg-body' }, m.body));
-
-    let status = null;
-    if (mine) {
-      if (m.failed) {
-        status = h('button', { type: 'button', class: 'status failed', onclick: () => retry(m.conversationId, m.id) }, icon('alert', { size: 13 }), ' Not sent · Retry');
-      } else if (m.pending) {
-        status = h('span', { class: 'status pending' }, icon('clock', { size: 13 }), ' Sending…');
-      } else {
-        status = h('button', {
-          type: 'button', class: ['status', m.status], 'data-testid': 'message-status', dataset: { status: m.status },
-          title: 'Show who received and read this', onclick: () => showPanel({ receiptsFor: m.id }),
-        }, h('span', { class: 'ticks' }, icon(STATUS_ICON[m.status], { size: 14 })), ` ${STATUS_TEXT[m.status]}`);
-      }
-    }
-
-    return h('li', {
-      class: ['msg', mine ? 'mine' : 'theirs', m.pending && 'pending'],
-      dataset: { messageId: m.id, status: m.status, sender: m.createdBy },
-      'data-testid': 'message',
-    },
-    group && !mine ? (showSender ? avatar(userName(m.createdBy), m.createdBy, 'small') : h('span', { class: 'avatar-gap' })) : null,
-    h('div', { class: 'bubble' },
-      !mine && showSender ? h('span', { class: 'msg-sender' }, userName(m.createdBy)) : null,
-      parts,
-      h('span', { class: 'msg-meta' }, h('time', { datetime: m.createdAt.toISOString() }, formatTime(m.createdAt)), status)));
-  }
-
-  function signature(m, showSender, group) {
-    return [m.body, m.status, m.pending, m.failed, m.attachment?.url, showSender, group, showSender && userName(m.createdBy)].join('\u0000');
-  }
-
   function scrollToBottom() {
     scroller.scrollTop = scroller.scrollHeight;
   }
 
-  function update() {
-    const cid = state.openId;
-    const switched = cid !== renderedConversation;
-    if (switched) {
-      for (const { el } of rendered.values()) observer.unobserve(el);
-      rendered = new Map();
-      visible.clear();
-      list.replaceChildren();
-      renderedConversation = cid;
-      stickToBottom = true;
-      jumpButton.hidden = true;
+  async function confirmDelete(m) {
+    if (!window.confirm('Delete this message for everyone?')) return;
+    try {
+      await deleteMessage(m.conversationId, m.id);
+    } catch (error) {
+      toast(`Could not delete the message: ${describeError(error).message}`);
     }
+  }
+
+  /** How each message is drawn, given the conversation and the message before it. */
+  function presentation(m, previous, conversation) {
+    const mine = m.createdBy === state.me?.id;
+    const group = !isDirect(conversation);
+    const confirmed = !m.pending && !m.deleted;
+    return {
+      mine,
+      group,
+      showSender: group && (!previous || previous.createdBy !== m.createdBy || dayKey(previous.createdAt) !== dayKey(m.createdAt)),
+      expanded: expanded.has(m.id),
+      canEdit: mine && confirmed && Boolean(m.body),
+      canDelete: confirmed && (mine || isAdmin(conversation)),
+      onToggle: (open) => toggle(m.id, open),
+      onEdit: () => onEdit(m),
+      onDelete: () => confirmDelete(m),
+      onMediaLoad: () => { if (stickToBottom) scrollToBottom(); },
+    };
+  }
+
+  /** "Read more" / "Show less": the message's top stays where the reader is looking. */
+  function toggle(id, open) {
+    if (open) expanded.add(id);
+    else expanded.delete(id);
+    const top = () => rendered.get(id)?.el.getBoundingClientRect().top ?? 0;
+    const before = top();
+    update({ keepScroll: true });
+    scroller.scrollTop += top() - before;
+  }
+
+  function daySeparator(date) {
+    return h('li', { class: 'day-separator', 'data-testid': 'day-separator' },
+      h('span', { role: 'heading', 'aria-level': '3' }, formatDay(date)));
+  }
+
+  function unreadDivider(count) {
+    return h('li', { class: 'unread-divider', 'data-testid': 'unread-divider' },
+      h('span', { role: 'heading', 'aria-level': '3' }, `${count} new message${count === 1 ? '' : 's'}`));
+  }
+
+  function switchTo(cid) {
+    reads.reset();
+    rendered = new Map();
+    list.replaceChildren();
+    renderedConversation = cid;
+    stickToBottom = true;
+    dividerShown = null;
+    jumpButton.hidden = true;
+  }
+
+  /** The keyed entries (day separators, divider, messages) for the conversation, reusing unchanged ones. */
+  function entries(cid, messages) {
+    const conversation = state.conversations.get(cid) ?? { participantIds: [], adminIds: [] };
+    const divider = state.threads.get(cid)?.divider;
+    const today = dayKey(new Date());
+    const next = new Map();
+    const keep = (key, sig, build) => {
+      const known = rendered.get(key);
+      next.set(key, known && known.sig === sig ? known : { el: build(), sig, fresh: true });
+    };
+    let previous = null;
+    for (const m of messages) {
+      const day = dayKey(m.createdAt);
+      // "Today" becomes "Yesterday" at midnight: the label is part of the key's signature.
+      if (!previous || dayKey(previous.createdAt) !== day) keep(`day:${day}`, `${day}|${today}`, () => daySeparator(m.createdAt));
+      if (divider?.beforeId === m.id) keep('divider', String(divider.count), () => unreadDivider(divider.count));
+      const how = presentation(m, previous, conversation);
+      keep(m.id, bubbleSignature(m, how), () => messageBubble(m, how));
+      previous = m;
+    }
+    return next;
+  }
+
+  function update({ keepScroll = false } = {}) {
+    const cid = state.openId;
+    if (cid !== renderedConversation) switchTo(cid);
     if (!cid) return;
 
     const t = state.threads.get(cid);
     const messages = sortedMessages(cid);
-    const firstBefore = list.firstElementChild?.dataset.messageId;
+    const firstBefore = list.querySelector('.msg')?.dataset.messageId;
+    const lastBefore = [...list.querySelectorAll('.msg')].pop()?.dataset.messageId;
     const heightBefore = scroller.scrollHeight;
     const topBefore = scroller.scrollTop;
-    const lastBefore = list.lastElementChild?.dataset.messageId;
 
-    const next = new Map();
-    let previous = null;
-    const group = (state.conversations.get(cid)?.participantIds.length ?? 0) > 2;
-    messages.forEach((m, index) => {
-      const showSender = group && (!previous || previous.createdBy !== m.createdBy);
-      const sig = signature(m, showSender, group);
-      let entry = rendered.get(m.id);
-      if (!entry || entry.sig !== sig) {
-        const el = bubble(m, showSender, group);
-        if (entry) {
-          observer.unobserve(entry.el);
-          entry.el.replaceWith(el);
-        }
-        entry = { el, sig };
-        if (m.createdBy !== state.me?.id && !m.pending) observer.observe(el);
-      }
-      next.set(m.id, entry);
-      if (list.children[index] !== entry.el) list.insertBefore(entry.el, list.children[index] ?? null);
-      previous = m;
-    });
-    for (const [id, entry] of rendered) {
-      if (!next.has(id)) {
-        observer.unobserve(entry.el);
-        visible.delete(id);
-        entry.el.remove();
-      }
+    const next = entries(cid, messages);
+    for (const [key, entry] of rendered) if (next.get(key) !== entry && entry.el.dataset.messageId) reads.forget(entry.el);
+    for (const entry of next.values()) {
+      if (!entry.fresh) continue;
+      entry.fresh = false;
+      const m = entry.el.dataset.messageId && t?.messages.get(entry.el.dataset.messageId);
+      if (m && m.createdBy !== state.me?.id && !m.pending && !m.deleted) reads.watch(entry.el);
     }
     rendered = next;
+    reorder(list, [...next.values()].map((entry) => entry.el));
 
     olderButton.hidden = !(t?.loaded && t.hasMore);
     olderButton.disabled = Boolean(t?.loading);
     loadingNote.hidden = !(t?.loading && messages.length === 0);
     emptyNote.hidden = !(t?.loaded && messages.length === 0);
+    if (!keepScroll) placeScroll({ firstBefore, lastBefore, heightBefore, topBefore, messages, divider: next.get('divider')?.el });
+    reads.check();
+  }
 
-    const firstAfter = list.firstElementChild?.dataset.messageId;
-    const lastAfter = list.lastElementChild?.dataset.messageId;
+  /** Where the list should be after a render (see the file comment). */
+  function placeScroll({ firstBefore, lastBefore, heightBefore, topBefore, messages, divider }) {
+    const firstAfter = list.querySelector('.msg')?.dataset.messageId;
+    const lastAfter = messages.length ? messages[messages.length - 1].id : undefined;
     const newestIsMine = messages.length > 0 && messages[messages.length - 1].createdBy === state.me?.id;
-    if (switched || (lastAfter !== lastBefore && (stickToBottom || newestIsMine))) {
+    if (divider && dividerShown !== divider) {
+      // Opening with unread messages: start at the first of them, under the divider.
+      dividerShown = divider;
+      scroller.scrollTop += divider.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
+      stickToBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+    } else if (lastAfter !== lastBefore && (stickToBottom || newestIsMine)) {
       scrollToBottom();
     } else if (lastAfter !== lastBefore && lastBefore !== undefined) {
       // Someone wrote while the reader is up in the history: leave them there, say so.
@@ -182,8 +189,7 @@ export function messagesView() {
     } else if (stickToBottom) {
       scrollToBottom();
     }
-    markVisibleAsRead();
   }
 
-  return { root, update, markVisibleAsRead };
+  return { root, update };
 }

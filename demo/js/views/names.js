@@ -17,10 +17,22 @@ export function conversationAvatarKey(conversation) {
   return !conversation.title && others.length === 1 ? others[0] : conversation.id;
 }
 
+/**
+ * A direct conversation: one other person, created as distinct and without a name. Anything else is a
+ * group, also one that has dropped to two members, whose messages must still say who wrote them.
+ */
+export function isDirect(conversation) {
+  return Boolean(conversation?.distinct && !conversation.title && conversation.participantIds.length <= 2);
+}
+
+/** Long bodies are cut: laying out megabytes of text in a one-line preview is slow and pointless. */
+const PREVIEW_CHARS = 160;
+
 export function messagePreview(message) {
   if (!message) return 'No messages yet';
   const who = message.createdBy === state.me?.id ? 'You: ' : '';
-  if (message.body) return who + message.body;
+  if (message.deleted) return `${who}Message deleted`;
+  if (message.body) return who + message.body.slice(0, PREVIEW_CHARS).replace(/\s+/g, ' ');
   if (message.attachment) return `${who}${message.attachment.isImage ? 'Photo' : 'File'}: ${displayFileName(message.attachment.name)}`;
   return `${who}(empty message)`;
 }
