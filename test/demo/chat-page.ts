@@ -44,6 +44,15 @@ export class ChatPage {
     await this.waitReady();
   }
 
+  /** Another device of an existing user: log in with the username and password. */
+  async logIn(password: string): Promise<void> {
+    await this.page.getByLabel('Username').fill(this.username);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await this.page.getByTestId('me').filter({ hasText: this.username }).waitFor();
+    await this.waitReady();
+  }
+
   /** Subscribed to the user channel and the first conversation list shown (`data-ready` on the app). */
   async waitReady(): Promise<void> {
     await this.page.locator('.app[data-ready="true"]').waitFor();
@@ -91,6 +100,20 @@ export class ChatPage {
   async open(name: string): Promise<void> {
     await this.conversationItem(name).locator('.conv-button').click();
     await this.page.getByTestId('chat-title').filter({ hasText: name }).waitFor();
+  }
+
+  /** Waits until the keyboard focus is on the element `selector` matches (a CSS selector). */
+  async waitForFocus(selector: string): Promise<void> {
+    await this.page.waitForFunction((sel) => document.activeElement?.matches(sel) ?? false, selector, { timeout: WAIT_MS });
+  }
+
+  /** A CSS-ish description of the focused element, for assertions that read well when they fail. */
+  focused(): Promise<string> {
+    return this.page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return 'body';
+      return `${el.tagName.toLowerCase()}${el.dataset.testid ? `[data-testid=${el.dataset.testid}]` : ''}${el.dataset.focusKey ? `[data-focus-key=${el.dataset.focusKey}]` : ''}`;
+    });
   }
 
   async waitForTitle(title: string): Promise<void> {
