@@ -26,8 +26,11 @@ export interface DemoFixture {
   /** The demo's URL with the test server's API key. */
   url: string;
   sql<R = Record<string, any>>(text: string, params?: unknown[]): Promise<R[]>;
-  /** A demo page in a new context (a device of its own), not signed in. */
-  openPage(username: string, device?: BrowserContextOptions): Promise<ChatPage>;
+  /**
+   * A demo page in a new context (a device of its own), not signed in. `prepare` runs on the context
+   * before the page opens (permissions, init scripts).
+   */
+  openPage(username: string, device?: BrowserContextOptions, prepare?: (context: BrowserContext) => Promise<void>): Promise<ChatPage>;
   /** A Node client signed up as `username` (its password is PASSWORD). */
   client(username: string): Promise<Container>;
   close(): Promise<void>;
@@ -43,9 +46,10 @@ export async function startDemo(env: Record<string, string> = {}): Promise<DemoF
     browser,
     url,
     sql: async (text, params = []) => (await server.db.query(text, params)).rows as any[],
-    async openPage(username, device = DESKTOP) {
+    async openPage(username, device = DESKTOP, prepare) {
       const context = await browser.newContext(device);
       contexts.push(context);
+      await prepare?.(context);
       return ChatPage.open(context, url, username);
     },
     client: (username) => signupClient(server, username, PASSWORD),
