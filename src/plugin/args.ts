@@ -83,7 +83,7 @@ export function idList(
   const items = Array.isArray(value) ? value : opts.single ? [value] : null;
   if (!items) throw invalidArgument(`${name} must be a list of ${type} ids`, [name]);
   const max = opts.max ?? 1000;
-  if (items.length > max) throw invalidArgument(`${name} may hold at most ${max} ids`, [name]);
+  if (items.length > max) throw invalidArgument(`${name} may hold at most ${max} ids`, [name], { limit: max });
   return [...new Set(items.map((item) => idOf(item, type, name)))];
 }
 

@@ -1,19 +1,50 @@
 import type { RecordJSON } from './records';
 
 /**
- * Chat extension points (chat-api.md §5): in-process listeners the app registers through the
- * package's exports, called AFTER the operation committed and its realtime events went out.
+ * Chat extension points (chat-api.md §5, §6): what happened, told after the operation committed and
+ * its realtime events went out, two ways:
  *
- * They are deliberately not lambdas: 1.7 registered its hook ops as public `chat:*_hook` lambdas any
- * logged-in client could call with forged payloads (§7 A3). A listener's failure is logged and never
- * affects the operation or the other listeners. Each registrar returns a function that removes the
- * listener again.
+ * 1. in-process listeners the app registers through this package's exports (`afterMessageSent(fn)`
+ *    …), each returning a function that removes it;
+ * 2. the 1.7 cloud-function hooks: lambdas named `chat:<hook>_hook` that any loaded cloud module may
+ *    register (e.g. through `require('skygear-chat/cloud')`), called with the 1.7 `args` shapes
+ *    (hook-lambdas.ts). The host refuses those names to clients, which closes 1.7's hole A3.
+ *
+ * A listener's failure is logged and never affects the operation or the other listeners.
  */
+export type MessageHookName = 'after_message_sent' | 'after_message_updated' | 'after_message_deleted';
+export type ConversationHookName = 'after_conversation_created' | 'after_conversation_updated' | 'after_conversation_deleted';
+
+interface Base {
+  conversation: RecordJSON;
+  /** The conversation's participants the hook is about (after the change; before it for a delete). */
+  participantIds: string[];
+  /** Who did it (the sender, the editor, the admin…); the hook lambdas run as this user. */
+  actorId: string;
+}
+
+/** One thing that happened, as the plugin reports it to both kinds of hooks. */
+export type ChatHookEvent =
+  | (Base & { hook: MessageHookName; message: RecordJSON })
+  | (Base & { hook: ConversationHookName })
+  | (Base & { hook: 'after_users_added_to_conversation'; addedIds: string[] })
+  | (Base & { hook: 'after_users_removed_from_conversation'; removedIds: string[] })
+  | (Base & { hook: 'typing_started'; event: 'begin' | 'pause' | 'finished'; at: string });
+
+/** What in-process listeners get (the shapes of the package's first release, kept). */
 export interface MessageSentEvent {
   message: RecordJSON;
   conversation: RecordJSON;
   participantIds: string[];
   senderId: string;
+}
+
+/** An edit or a delete; `actorId` is the editor (the author or the master key's user) or the deleter. */
+export interface MessageChangedEvent {
+  message: RecordJSON;
+  conversation: RecordJSON;
+  participantIds: string[];
+  actorId: string;
 }
 
 export interface ConversationEvent {
@@ -66,6 +97,8 @@ function listenerSet<E>() {
 }
 
 const messageSent = listenerSet<MessageSentEvent>();
+const messageUpdated = listenerSet<MessageChangedEvent>();
+const messageDeleted = listenerSet<MessageChangedEvent>();
 const conversationCreated = listenerSet<ConversationEvent>();
 const conversationUpdated = listenerSet<ConversationEvent>();
 const conversationDeleted = listenerSet<ConversationEvent>();
@@ -74,6 +107,8 @@ const usersRemoved = listenerSet<UsersRemovedEvent>();
 const typing = listenerSet<TypingEvent>();
 
 export const afterMessageSent = (fn: Listener<MessageSentEvent>) => messageSent.add(fn);
+export const afterMessageUpdated = (fn: Listener<MessageChangedEvent>) => messageUpdated.add(fn);
+export const afterMessageDeleted = (fn: Listener<MessageChangedEvent>) => messageDeleted.add(fn);
 export const afterConversationCreated = (fn: Listener<ConversationEvent>) => conversationCreated.add(fn);
 export const afterConversationUpdated = (fn: Listener<ConversationEvent>) => conversationUpdated.add(fn);
 export const afterConversationDeleted = (fn: Listener<ConversationEvent>) => conversationDeleted.add(fn);
@@ -85,10 +120,28 @@ export const typingStarted = (fn: Listener<TypingEvent>) => typing.add(fn);
 export const afterUsersAddedToConversation = afterUsersAdded;
 export const afterUsersRemovedFromConversation = afterUsersRemoved;
 
-export const notifyMessageSent = (e: MessageSentEvent) => messageSent.emit(e);
-export const notifyConversationCreated = (e: ConversationEvent) => conversationCreated.emit(e);
-export const notifyConversationUpdated = (e: ConversationEvent) => conversationUpdated.emit(e);
-export const notifyConversationDeleted = (e: ConversationEvent) => conversationDeleted.emit(e);
-export const notifyUsersAdded = (e: UsersAddedEvent) => usersAdded.emit(e);
-export const notifyUsersRemoved = (e: UsersRemovedEvent) => usersRemoved.emit(e);
-export const notifyTyping = (e: TypingEvent) => typing.emit(e);
+/** Runs the in-process listeners of one event (in registration order). */
+export function notifyListeners(e: ChatHookEvent): Promise<void> {
+  const { conversation, participantIds, actorId } = e;
+  const base = { conversation, participantIds, actorId };
+  switch (e.hook) {
+    case 'after_message_sent':
+      return messageSent.emit({ message: e.message, conversation, participantIds, senderId: actorId });
+    case 'after_message_updated':
+      return messageUpdated.emit({ ...base, message: e.message });
+    case 'after_message_deleted':
+      return messageDeleted.emit({ ...base, message: e.message });
+    case 'after_conversation_created':
+      return conversationCreated.emit(base);
+    case 'after_conversation_updated':
+      return conversationUpdated.emit(base);
+    case 'after_conversation_deleted':
+      return conversationDeleted.emit(base);
+    case 'after_users_added_to_conversation':
+      return usersAdded.emit({ ...base, addedIds: e.addedIds });
+    case 'after_users_removed_from_conversation':
+      return usersRemoved.emit({ ...base, removedIds: e.removedIds });
+    case 'typing_started':
+      return typing.emit({ conversation, participantIds, userId: actorId, event: e.event, at: e.at });
+  }
+}

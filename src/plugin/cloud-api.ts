@@ -37,6 +37,12 @@ export interface CloudSkygearErrorClass {
   new (message: string, code?: number, info?: Record<string, unknown> | null): Error & { code: number };
 }
 
+/** A skygear-core container (CloudCodeContainer): the master key, acting as a user. */
+export interface CloudContainer {
+  /** POSTs `action` with `data`; resolves with the body (`{result}`), rejects with `{status, error}`. */
+  makeRequest(action: string, data: Record<string, unknown>): Promise<unknown>;
+}
+
 export interface CloudApi {
   op(name: string, fn: LambdaFn, options?: { keyRequired?: boolean; userRequired?: boolean }): void;
   beforeSave(recordType: string, fn: HookFn, options?: { async?: boolean }): void;
@@ -45,6 +51,8 @@ export interface CloudApi {
   event(name: string, fn: EventFn): void;
   publishEventsToChannels(channels: string[], events: Array<Record<string, unknown>>): Promise<void>;
   getSigner?(): { sign(name: string): Promise<string> | string };
+  /** A master-key container acting as `userId` (skygear-node and our host both have it). */
+  getContainer?(userId?: string): CloudContainer;
   log?(name: string): CloudLogger;
   /** skygear-node: its pg@7 pool (unusable on Node 20). Our host: an adapter with `inProcess === true`. */
   readonly pool?: unknown;

@@ -1,10 +1,3 @@
-import {
-  notifyConversationCreated,
-  notifyConversationDeleted,
-  notifyConversationUpdated,
-  notifyUsersAdded,
-  notifyUsersRemoved,
-} from './chat-hooks';
 import { storedConversationJSON } from './conversation-view';
 import { type ConversationRow, loadConversation, syncMembership } from './membership';
 import type { Outbox } from './realtime';
@@ -56,10 +49,11 @@ export async function applyConversationChange(
   outbox.publishRecord(removed, 'delete', 'conversation', json);
 
   const base = { conversation: json, participantIds: participants, actorId };
-  if (before === null) outbox.notify(() => notifyConversationCreated(base));
-  if (before !== null && added.length > 0) outbox.notify(() => notifyUsersAdded({ ...base, addedIds: added }));
-  if (removed.length > 0) outbox.notify(() => notifyUsersRemoved({ ...base, removedIds: removed }));
-  if (fieldsChanged && !change.deleted) outbox.notify(() => notifyConversationUpdated(base));
-  if (change.deleted) outbox.notify(() => notifyConversationDeleted(base));
+  if (before === null) outbox.hook({ ...base, hook: 'after_conversation_created' });
+  if (before !== null && added.length > 0) outbox.hook({ ...base, hook: 'after_users_added_to_conversation', addedIds: added });
+  if (removed.length > 0) outbox.hook({ ...base, hook: 'after_users_removed_from_conversation', removedIds: removed });
+  if (fieldsChanged && !change.deleted) outbox.hook({ ...base, hook: 'after_conversation_updated' });
+  // A deleted conversation has no participants left: the hook names those it had.
+  if (change.deleted) outbox.hook({ ...base, participantIds: removed, hook: 'after_conversation_deleted' });
   return conversation;
 }

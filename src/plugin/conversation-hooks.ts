@@ -1,4 +1,6 @@
+import { isDeepStrictEqual } from 'node:util';
 import { isPlainObject } from './args';
+import { checkMetadata, checkTitle } from './bounds';
 import type { CloudCallOptions } from './cloud-api';
 import { applyConversationChange } from './conversation-change';
 import { duplicateDistinct, existingDistinct, lockDistinctKey } from './conversation';
@@ -37,6 +39,22 @@ function storedLists(stored: RecordJSON | null): { participants: string[]; admin
   return { participants: list(stored?.participant_ids), admins: list(stored?.admin_ids) };
 }
 
+/**
+ * The metadata a save sets: `metadata`, or `meta` — what the 1.x SDK's updateConversation writes
+ * (chat-api.md §6). The hook saves it as `metadata` and leaves `meta` empty. Both sent and different
+ * is 108. The record the hook sees is merged with the stored one, so a value equal to the stored one
+ * was not sent.
+ */
+function metadataOf(json: RecordJSON, stored: RecordJSON | null): unknown {
+  const sentMeta = json.meta !== undefined && json.meta !== null ? json.meta : undefined;
+  if (sentMeta === undefined) return json.metadata;
+  const sentMetadata = json.metadata !== undefined && !isDeepStrictEqual(json.metadata, stored?.metadata) ? json.metadata : undefined;
+  if (sentMetadata !== undefined && sentMetadata !== null && !isDeepStrictEqual(sentMetadata, sentMeta)) {
+    throw invalidArgument('meta and metadata are the same field and were given different values', ['meta', 'metadata']);
+  }
+  return sentMeta;
+}
+
 export async function conversationBeforeSave(rt: ChatRuntime, record: unknown, original: unknown, options: CloudCallOptions): Promise<unknown> {
   const json = wireJSON(record);
   if (!json) throw invalidArgument('conversation record is malformed', ['record']);
@@ -45,9 +63,10 @@ export async function conversationBeforeSave(rt: ChatRuntime, record: unknown, o
   const master = isMasterKey(options);
   const cid = keyOf(json);
   if (json.title !== undefined && json.title !== null && typeof json.title !== 'string') throw invalidArgument('title must be a string', ['title']);
-  if (json.metadata !== undefined && json.metadata !== null && !isPlainObject(json.metadata)) {
-    throw invalidArgument('metadata must be a JSON object', ['metadata']);
-  }
+  checkTitle(json.title, rt.bounds);
+  const metadata = metadataOf(json, stored);
+  if (metadata !== undefined && metadata !== null && !isPlainObject(metadata)) throw invalidArgument('metadata must be a JSON object', ['metadata']);
+  checkMetadata(metadata, rt.bounds);
   if (json.distinct_by_participants !== undefined && json.distinct_by_participants !== null && typeof json.distinct_by_participants !== 'boolean') {
     throw invalidArgument('distinct_by_participants must be true or false', ['distinct_by_participants']);
   }
@@ -90,7 +109,8 @@ export async function conversationBeforeSave(rt: ChatRuntime, record: unknown, o
       participant_count: participants.length,
       distinct_by_participants: wantsDistinct,
       distinct_key: key,
-      metadata: json.metadata ?? (stored ? null : {}),
+      metadata: metadata ?? (stored ? null : {}),
+      meta: null,
       deleted: false,
       last_message: current?.last_message ? refJSON('message', current.last_message) : null,
       last_message_at: dateJSON(current?.last_message_at),

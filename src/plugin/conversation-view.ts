@@ -1,4 +1,4 @@
-import { lastMessages } from './message';
+import { lastMessages } from './message-read';
 import type { ConversationRow } from './membership';
 import { CONVERSATION_COLUMNS, conversationJSON, type RecordJSON, refJSON } from './records';
 import type { ChatRuntime } from './runtime';

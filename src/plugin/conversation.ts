@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Args, idList, optionalBoolean, optionalInteger, optionalObject, optionalString, readArgs, requiredId } from './args';
+import { checkMetadata, checkTitle } from './bounds';
 import type { CloudCallOptions } from './cloud-api';
 import { applyConversationChange } from './conversation-change';
 import { conversationView, conversationViews, storedConversationJSON } from './conversation-view';
@@ -75,7 +76,9 @@ export async function createConversation(rt: ChatRuntime, param: unknown, option
   if (args.metadata === undefined && args.meta !== undefined) args.metadata = args.meta; // 1.7 keyword
   const requested = idList(args, 'participants', 'user');
   const title = optionalString(args, 'title') ?? null;
+  checkTitle(title, rt.bounds);
   const metadata = optionalObject(args, 'metadata') ?? {};
+  checkMetadata(metadata, rt.bounds);
   const opts: Args = optionalObject(args, 'options') ?? {};
   if (opts.distinctByParticipants === undefined) opts.distinctByParticipants = opts.distinct_by_participants;
   if (opts.adminIDs === undefined) opts.adminIDs = opts.admin_ids ?? opts.admins;
@@ -148,11 +151,14 @@ export const removeParticipants = membershipLambda('participant_ids', (conversat
   admins: conversation.admin_ids.filter((a) => !users.includes(a)),
 }));
 
-/** chat:add_admins (admin); new admins must already be participants (fixes C6). */
-export const addAdmins = membershipLambda('admin_ids', (conversation, users) => {
+/**
+ * chat:add_admins (admin); a user who is not a participant yet becomes one too (the SDK's documented
+ * behaviour, chat-api.md §6), with the participant's row and role — 1.7 gave them only a row (C6).
+ */
+export const addAdmins = membershipLambda('admin_ids', async (conversation, users, q) => {
   const outsiders = users.filter((u) => !conversation.participant_ids.includes(u));
-  if (outsiders.length > 0) throw invalidArgument('admins must be participants of the conversation', ['admin_ids'], { user_ids: outsiders });
-  return { participants: conversation.participant_ids, admins: [...new Set([...conversation.admin_ids, ...users])] };
+  await assertUsersExist(q, outsiders, 'admin_ids');
+  return { participants: [...conversation.participant_ids, ...outsiders], admins: [...new Set([...conversation.admin_ids, ...users])] };
 });
 
 /** chat:remove_admins (admin); a conversation with participants keeps at least one admin. */

@@ -1,10 +1,15 @@
 import { ConversationTurns } from './conversation-turns';
+import type { ChatBounds } from './bounds';
 import type { ChatSettings, CloudApi, CloudCallOptions, CloudLogger } from './cloud-api';
 import * as conversation from './conversation';
 import * as conversationHooks from './conversation-hooks';
 import { useErrorClass } from './errors';
 import { setChatPool } from './helpers';
+import { resolveBounds } from './bounds';
+import { HookLambdas } from './hook-lambdas';
 import * as message from './message';
+import { deleteMessage } from './message-delete';
+import { getMessages, getMessagesByIds } from './message-read';
 import * as receipt from './receipt';
 import type { ChatRuntime } from './runtime';
 import { ensureChatSchema } from './schema';
@@ -32,8 +37,9 @@ const LAMBDAS: Array<[string, Handler]> = [
   ['chat:delete_conversation', conversation.deleteConversation],
   ['chat:get_conversation', conversation.getConversation],
   ['chat:get_conversations', conversation.getConversations],
-  ['chat:get_messages', message.getMessages],
-  ['chat:get_messages_by_ids', message.getMessagesByIds],
+  ['chat:get_messages', getMessages],
+  ['chat:get_messages_by_ids', getMessagesByIds],
+  ['chat:delete_message', deleteMessage],
   ['chat:mark_as_delivered', receipt.markAsDelivered],
   ['chat:mark_as_read', receipt.markAsRead],
   ['chat:get_receipt', receipt.getReceipt],
@@ -45,7 +51,17 @@ export async function includeme(cloud: CloudApi, settings?: ChatSettings): Promi
   useErrorClass(cloud.SkygearError);
   const { pool, inProcess } = resolvePool(cloud, settings);
   setChatPool(pool);
-  const rt: ChatRuntime = { cloud, pool, inProcess, log: loggerOf(cloud), sign: signerOf(cloud), turns: new ConversationTurns() };
+  const log = loggerOf(cloud);
+  const rt: ChatRuntime = {
+    cloud,
+    pool,
+    inProcess,
+    log,
+    sign: signerOf(cloud),
+    turns: new ConversationTurns(),
+    bounds: resolveBounds(settings?.bounds as Partial<ChatBounds> | undefined),
+    hookLambdas: new HookLambdas(cloud, log),
+  };
 
   cloud.event('before-plugins-ready', function ensureChatSchemaBeforeReady() {
     return ensureChatSchema(pool);
@@ -71,8 +87,8 @@ function registerHooks(cloud: CloudApi, rt: ChatRuntime): void {
   cloud.beforeSave('message', function messageBeforeSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
     return message.messageBeforeSave(rt, record, original, options);
   });
-  cloud.afterSave('message', function messageAfterSave(record: any, original: any) {
-    return message.messageAfterSave(rt, record, original);
+  cloud.afterSave('message', function messageAfterSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
+    return message.messageAfterSave(rt, record, original, options);
   });
   cloud.beforeDelete('message', function messageBeforeDelete() {
     message.messageBeforeDelete();

@@ -7,14 +7,17 @@ export {
   afterConversationCreated,
   afterConversationDeleted,
   afterConversationUpdated,
+  afterMessageDeleted,
   afterMessageSent,
+  afterMessageUpdated,
   afterUsersAdded,
   afterUsersAddedToConversation,
   afterUsersRemoved,
   afterUsersRemovedFromConversation,
   typingStarted,
 } from './chat-hooks';
-export type { ConversationEvent, MessageSentEvent, TypingEvent, UsersAddedEvent, UsersRemovedEvent } from './chat-hooks';
+export type { ChatHookEvent, ConversationEvent, MessageChangedEvent, MessageSentEvent, TypingEvent, UsersAddedEvent, UsersRemovedEvent } from './chat-hooks';
+export type { ChatBounds } from './bounds';
 export { Conversation, Message, chatPool, totalUnread } from './helpers';
 export type { TotalUnread } from './unread';
 export type { ChatSettings, CloudApi } from './cloud-api';

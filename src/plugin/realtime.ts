@@ -1,3 +1,4 @@
+import { type ChatHookEvent, notifyListeners } from './chat-hooks';
 import type { RecordJSON } from './records';
 import type { ChatRuntime } from './runtime';
 import type { Queryable } from './sql';
@@ -44,7 +45,7 @@ export function parseChannels(value: unknown): Array<{ owner: string; name: stri
 
 export class Outbox {
   private readonly deliveries: Delivery[] = [];
-  private readonly notifications: Array<() => unknown> = [];
+  private readonly hooks: ChatHookEvent[] = [];
   /** Channels already read by a caller's own statement (the send path), so resolve need not query. */
   private readonly knownChannels = new Map<string, string[]>();
 
@@ -57,9 +58,9 @@ export class Outbox {
     this.publish(users, recordEvent(eventType, recordType, record));
   }
 
-  /** A chat extension hook call, made after the events are out (see chat-hooks.ts). */
-  notify(fn: () => unknown): void {
-    this.notifications.push(fn);
+  /** A chat hook event, told after the events are out (see chat-hooks.ts). */
+  hook(event: ChatHookEvent): void {
+    this.hooks.push(event);
   }
 
   /**
@@ -88,14 +89,14 @@ export class Outbox {
       if (!batches.has(key)) batches.set(key, { channels: names, events: [] });
       batches.get(key)!.events.push(d.event);
     }
-    return new Dispatch([...batches.values()], [...this.notifications]);
+    return new Dispatch([...batches.values()], [...this.hooks]);
   }
 }
 
 export class Dispatch {
   constructor(
     private readonly batches: Array<{ channels: string[]; events: ChatEvent[] }>,
-    private readonly notifications: Array<() => unknown>,
+    private readonly hooks: ChatHookEvent[],
   ) {}
 
   /** Publishes every batch. Failures are logged: the data is committed, the request succeeded. */
@@ -109,14 +110,18 @@ export class Dispatch {
     }
   }
 
-  /** Runs the chat extension hooks in order; a failing listener is logged and never affects others. */
+  /**
+   * Tells the chat hooks, in order: the in-process listeners now (a failing one is logged and never
+   * affects the others), the hook lambdas in the background (hook-lambdas.ts).
+   */
   async notify(rt: ChatRuntime): Promise<void> {
-    for (const fn of this.notifications) {
+    for (const event of this.hooks) {
       try {
-        await fn();
+        await notifyListeners(event);
       } catch (err) {
         rt.log.error({ err }, 'chat: a chat hook listener failed');
       }
+      rt.hookLambdas.enqueue(event);
     }
   }
 

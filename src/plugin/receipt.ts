@@ -3,7 +3,7 @@ import type { CloudCallOptions } from './cloud-api';
 import { invalidArgument, notFound, notSupported, permissionDenied } from './errors';
 import { participantRole, receiptId } from './ids';
 import { loadConversation, lockConversations, participantReadAcl } from './membership';
-import { dateJSON, hookResult, isoString, refId, wireJSON } from './records';
+import { USER_CONVERSATION_COLUMNS, dateJSON, hookResult, isoString, refId, refJSON, userConversationJSON, wireJSON } from './records';
 import type { Outbox } from './realtime';
 import { type ChatRuntime, callerOf, isMasterKey } from './runtime';
 import { NOW_UTC, type Queryable } from './sql';
@@ -39,19 +39,23 @@ export async function markMessages(
   q: Queryable,
   outbox: Outbox,
   userId: string,
-  messageIds: readonly string[],
+  requestedIds: readonly string[],
   kind: MarkKind,
   mode: MarkMode = 'lambda',
 ): Promise<void> {
-  if (messageIds.length === 0) return;
-  const found = await q.query<{ _id: string; conversation_id: string }>(
-    `SELECT _id, conversation_id FROM message WHERE _id = ANY($1::text[]) AND NOT deleted`,
-    [[...messageIds]],
+  if (requestedIds.length === 0) return;
+  const found = await q.query<{ _id: string; conversation_id: string; deleted: boolean }>(
+    `SELECT _id, conversation_id, deleted FROM message WHERE _id = ANY($1::text[])`,
+    [[...requestedIds]],
   );
-  const missing = messageIds.filter((id) => !found.rows.some((r) => r._id === id));
+  const missing = requestedIds.filter((id) => !found.rows.some((r) => r._id === id));
   if (missing.length > 0) throw notFound(`message ${missing.map((m) => `"${m}"`).join(', ')} not found`);
+  // A message deleted meanwhile (a client's cached page) is skipped, not an error for the whole list.
+  const live = found.rows.filter((r) => !r.deleted);
+  const messageIds = live.map((r) => r._id);
+  if (messageIds.length === 0) return;
   // Messages never move between conversations, so reading them before taking the locks is safe.
-  const conversationIds = [...new Set(found.rows.map((r) => r.conversation_id))];
+  const conversationIds = [...new Set(live.map((r) => r.conversation_id))];
   const conversations =
     mode === 'lambda'
       ? await lockConversations(q, conversationIds)
@@ -67,9 +71,9 @@ export async function markMessages(
   if (read) await lockMessages(q, messageIds);
   await q.query(
     `INSERT INTO receipt (_id, _database_id, _owner_id, _access, _created_at, _created_by, _updated_at, _updated_by,
-                          read_at, delivered_at, user_id, message_id)
+                          read_at, delivered_at, user_id, message_id, "user", message)
      SELECT t.rid, '', $1, jsonb_build_array(jsonb_build_object('role', $4 || m.conversation_id, 'level', 'read')),
-            ${NOW_UTC}, $1, ${NOW_UTC}, $1, CASE WHEN $3::boolean THEN ${NOW_UTC} END, ${NOW_UTC}, $1, m._id
+            ${NOW_UTC}, $1, ${NOW_UTC}, $1, CASE WHEN $3::boolean THEN ${NOW_UTC} END, ${NOW_UTC}, $1, m._id, $1, m._id
        FROM unnest($2::text[], $5::text[]) AS t(mid, rid) JOIN message m ON m._id = t.mid
      ON CONFLICT (message_id, user_id) DO UPDATE
         SET delivered_at = COALESCE(receipt.delivered_at, EXCLUDED.delivered_at),
@@ -79,10 +83,24 @@ export async function markMessages(
     [userId, [...messageIds], read, PARTICIPANT_ROLE_PREFIX, messageIds.map((m) => receiptId(m, userId))],
   );
   if (!read) return;
-  await advanceReadMarkers(q, userId, messageIds);
+  const moved = await advanceReadMarkers(q, userId, messageIds);
   await recountUnread(q, conversationIds, userId);
+  await publishOwnReadState(q, outbox, userId, moved);
   const changed = await recomputeStatusOfMessages(q, messageIds);
   await publishMessageUpdates(rt, q, outbox, changed);
+}
+
+/**
+ * The reader's own user_conversation rows whose read marker moved, as `update` to the reader
+ * (chat-api.md §4): their other devices clear the same badges.
+ */
+async function publishOwnReadState(q: Queryable, outbox: Outbox, userId: string, conversationIds: string[]): Promise<void> {
+  if (conversationIds.length === 0) return;
+  const rows = await q.query(`SELECT ${USER_CONVERSATION_COLUMNS} FROM user_conversation WHERE "user" = $1 AND conversation = ANY($2::text[])`, [
+    userId,
+    conversationIds,
+  ]);
+  for (const row of rows.rows) outbox.publishRecord([userId], 'update', 'user_conversation', userConversationJSON(row));
 }
 
 const PARTICIPANT_ROLE_PREFIX = participantRole('');
@@ -159,12 +177,10 @@ export async function receiptBeforeSave(rt: ChatRuntime, record: unknown, origin
   if (!json) throw invalidArgument('receipt record is malformed', ['record']);
   const stored = wireJSON(original);
   const caller = callerOf(options);
-  const userId = refId(json.user_id, 'user');
-  const messageId = refId(json.message_id, 'message');
-  if (!userId) throw invalidArgument('receipt.user_id must be a reference to the reading user', ['user_id']);
-  if (!messageId) throw invalidArgument('receipt.message_id must be a reference to a message', ['message_id']);
+  const userId = eitherRef(json, 'user_id', 'user', 'user', 'the reading user');
+  const messageId = eitherRef(json, 'message_id', 'message', 'message', 'a message');
   if (userId !== caller && !isMasterKey(options)) throw permissionDenied('a receipt can only be saved by its own user');
-  if (stored && (refId(stored.user_id, 'user') !== userId || refId(stored.message_id, 'message') !== messageId)) {
+  if (stored && (eitherRef(stored, 'user_id', 'user', 'user', '') !== userId || eitherRef(stored, 'message_id', 'message', 'message', '') !== messageId)) {
     throw invalidArgument('a receipt\'s user_id and message_id cannot change', ['user_id', 'message_id']);
   }
   const expectedId = `receipt/${receiptId(messageId, userId)}`;
@@ -189,7 +205,29 @@ export async function receiptBeforeSave(rt: ChatRuntime, record: unknown, origin
   const wantsDelivered = json.delivered_at !== null && json.delivered_at !== undefined;
   const readAt = storedRead ?? (wantsRead ? now : null);
   const deliveredAt = storedDelivered ?? (wantsDelivered || readAt ? now : null);
-  return hookResult({ ...json, _access: participantReadAcl(conversationId), read_at: readAt, delivered_at: deliveredAt });
+  return hookResult({
+    ...json,
+    user_id: refJSON('user', userId),
+    user: refJSON('user', userId),
+    message_id: refJSON('message', messageId),
+    message: refJSON('message', messageId),
+    _access: participantReadAcl(conversationId),
+    read_at: readAt,
+    delivered_at: deliveredAt,
+  });
+}
+
+/**
+ * A receipt's user or message under either name (chat-api.md §6: seed `user_id`/`message_id`, 1.x
+ * `user`/`message`): one of them is required, both given must agree.
+ */
+function eitherRef(json: Record<string, unknown>, seed: string, sdk: string, type: string, what: string): string {
+  const a = refId(json[seed], type);
+  const b = refId(json[sdk], type);
+  if (a === undefined || b === undefined || (a && b && a !== b) || (!a && !b)) {
+    throw invalidArgument(`receipt.${seed} (or ${sdk}) must be a reference to ${what || `a ${type}`}`, [seed, sdk]);
+  }
+  return (a ?? b)!;
 }
 
 /** A date field of a stored record (`{$type:'date',$date}`), or null. */
@@ -202,8 +240,8 @@ export async function receiptAfterSave(rt: ChatRuntime, record: unknown, origina
   const json = wireJSON(record);
   const stored = wireJSON(original);
   if (!json) return;
-  const userId = refId(json.user_id, 'user');
-  const messageId = refId(json.message_id, 'message');
+  const userId = refId(json.user_id, 'user') ?? refId(json.user, 'user');
+  const messageId = refId(json.message_id, 'message') ?? refId(json.message, 'message');
   if (!userId || !messageId) return;
   const isSet = (r: Record<string, unknown> | null, key: string) => r !== null && r[key] !== null && r[key] !== undefined;
   const kind: MarkKind | null = isSet(json, 'read_at') && !isSet(stored, 'read_at') ? 'read' : isSet(json, 'delivered_at') && !isSet(stored, 'delivered_at') ? 'delivered' : null;

@@ -37,8 +37,14 @@ const put = (out: RecordJSON, key: string, value: unknown): void => {
 /** Signs asset names into download URLs (`skygearCloud.getSigner().sign`), or gives none. */
 export type AssetSigner = (name: string) => Promise<string | undefined>;
 
+/**
+ * The columns a message is rendered from. `conversation` and `message_status`, the 1.x names, always
+ * hold the same values as `conversation_id` and `conversation_status` (chat-api.md §6), so only the
+ * seed columns are read and both names are rendered from them.
+ */
 export const MESSAGE_COLUMNS = `m._id, m._owner_id, m._access, m._created_at, m._created_by, m._updated_at, m._updated_by,
   m.body, m.conversation_status, m.attachment, m.metadata, m.conversation_id, m.seq, m.deleted,
+  m.revision, m.edited_at, m.edited_by,
   (SELECT a.content_type FROM _asset a WHERE a.id = m.attachment) AS attachment_content_type`;
 
 export async function messageJSON(row: Row, sign: AssetSigner): Promise<RecordJSON> {
@@ -59,6 +65,7 @@ function renderMessage(row: Row, url: string | undefined): RecordJSON {
   const out = systemFields('message', row);
   put(out, 'body', row.body);
   put(out, 'conversation_status', row.conversation_status);
+  put(out, 'message_status', row.conversation_status);
   if (row.attachment) {
     const asset: Record<string, unknown> = { $type: 'asset', $name: row.attachment };
     put(asset as RecordJSON, '$content_type', row.attachment_content_type);
@@ -66,9 +73,15 @@ function renderMessage(row: Row, url: string | undefined): RecordJSON {
     out.attachment = asset;
   }
   put(out, 'metadata', row.metadata);
-  if (row.conversation_id) out.conversation_id = refJSON('conversation', String(row.conversation_id));
+  if (row.conversation_id) {
+    out.conversation_id = refJSON('conversation', String(row.conversation_id));
+    out.conversation = refJSON('conversation', String(row.conversation_id));
+  }
   if (row.seq !== null && row.seq !== undefined) out.seq = toNumber(row.seq);
   put(out, 'deleted', row.deleted);
+  if (row.revision !== null && row.revision !== undefined) out.revision = toNumber(row.revision);
+  put(out, 'edited_at', dateJSON(row.edited_at));
+  if (row.edited_by) out.edited_by = refJSON('user', String(row.edited_by));
   return out;
 }
 
@@ -87,6 +100,20 @@ export function conversationJSON(row: Row): RecordJSON {
   if (row.last_message) out.last_message = refJSON('message', String(row.last_message));
   put(out, 'last_message_at', dateJSON(row.last_message_at));
   put(out, 'deleted', row.deleted);
+  return out;
+}
+
+export const USER_CONVERSATION_COLUMNS = `_id, _owner_id, _access, _created_at, _created_by, _updated_at, _updated_by,
+  unread_count, last_read_message, "user", conversation, joined_seq`;
+
+/** A user_conversation row as its owner sees it (the read state sent to their devices, chat-api.md §4). */
+export function userConversationJSON(row: Row): RecordJSON {
+  const out = systemFields('user_conversation', row);
+  out.unread_count = toNumber(row.unread_count);
+  out.last_read_message = row.last_read_message ? refJSON('message', String(row.last_read_message)) : null;
+  if (row.user) out.user = refJSON('user', String(row.user));
+  if (row.conversation) out.conversation = refJSON('conversation', String(row.conversation));
+  if (row.joined_seq !== null && row.joined_seq !== undefined) out.joined_seq = toNumber(row.joined_seq);
   return out;
 }
 

@@ -1,4 +1,6 @@
+import type { ChatBounds } from './bounds';
 import type { ConversationTurns } from './conversation-turns';
+import type { HookLambdas } from './hook-lambdas';
 import type { CloudApi, CloudCallOptions, CloudLogger } from './cloud-api';
 import { notAuthenticated } from './errors';
 import type { AssetSigner } from './records';
@@ -14,6 +16,9 @@ export interface ChatRuntime {
   sign: AssetSigner;
   /** In process: one send per conversation at a time waits for the conversation lock (conversation-turns.ts). */
   turns: ConversationTurns;
+  bounds: ChatBounds;
+  /** Calls the `chat:<hook>_hook` lambdas other cloud modules registered (hook-lambdas.ts). */
+  hookLambdas: HookLambdas;
 }
 
 /** The acting user of a lambda or hook call (master-key calls act as `_user_id` or `_god`). */

@@ -1,3 +1,4 @@
+import { runMigrations } from './migrations';
 import { type Queryable, type SqlPool, quoteIdentifier as q, withTransaction } from './sql';
 
 /**
@@ -51,6 +52,9 @@ export const CHAT_TABLES: Table[] = [
       { name: 'last_message_at', type: 'timestamp without time zone' },
       { name: 'distinct_key', type: 'text' },
       { name: 'deleted', type: 'boolean' },
+      // The 1.x SDK's updateConversation writes `meta`; the hook moves it into `metadata` and leaves
+      // this column NULL. It exists so that save also works when DEV_MODE is off (no auto-columns).
+      { name: 'meta', type: 'jsonb' },
     ],
     indexes: [
       // The race-free distinct guard: at most one live distinct conversation per participant set.
@@ -65,14 +69,42 @@ export const CHAT_TABLES: Table[] = [
       { name: 'attachment', type: 'text', references: '_asset' },
       { name: 'metadata', type: 'jsonb' },
       ref('conversation_id', 'conversation'),
-      // Stable order (commit order within a conversation, see message.ts) and the unread cursor.
+      // Stable order (commit order within a conversation, see message-send.ts) and the unread cursor.
       { name: 'seq', type: 'bigserial' },
       { name: 'deleted', type: 'boolean NOT NULL DEFAULT false' },
+      // The 1.x names of conversation_id and conversation_status (chat-api.md §6): always equal.
+      ref('conversation', 'conversation'),
+      { name: 'message_status', type: 'text' },
+      // Edits (message-edit.ts): revision 1 for a message never edited.
+      { name: 'revision', type: 'integer NOT NULL DEFAULT 1' },
+      { name: 'edited_at', type: 'timestamp without time zone' },
+      ref('edited_by', 'user'),
     ],
     indexes: [
       ['message_seq_key', 'CREATE UNIQUE INDEX message_seq_key ON message (seq)'],
       ['message_conversation_seq_idx', 'CREATE INDEX message_conversation_seq_idx ON message (conversation_id, seq)'],
+      // get_messages' `deleted` array: the few deleted messages of a page's window, without a scan.
+      ['message_deleted_idx', 'CREATE INDEX message_deleted_idx ON message (conversation_id, seq) WHERE deleted'],
     ],
+  },
+  {
+    // One row per replaced version of an edited message (1.7's message_history), readable by the
+    // conversation's participants; `parent` is the message. A delete clears their content too.
+    name: 'message_history',
+    columns: [
+      ref('parent', 'message'),
+      { name: 'revision', type: 'integer' },
+      { name: 'body', type: 'text' },
+      { name: 'metadata', type: 'jsonb' },
+      { name: 'attachment', type: 'text', references: '_asset' },
+      ref('conversation_id', 'conversation'),
+      ref('conversation', 'conversation'),
+      { name: 'conversation_status', type: 'text' },
+      { name: 'message_status', type: 'text' },
+      { name: 'edited_at', type: 'timestamp without time zone' },
+      ref('edited_by', 'user'),
+    ],
+    indexes: [['message_history_parent_idx', 'CREATE INDEX message_history_parent_idx ON message_history (parent, revision)']],
   },
   {
     name: 'user_conversation',
@@ -96,6 +128,9 @@ export const CHAT_TABLES: Table[] = [
       { name: 'delivered_at', type: 'timestamp without time zone' },
       ref('user_id', 'user'),
       ref('message_id', 'message'),
+      // The 1.x names (chat-api.md §6): always equal to user_id / message_id.
+      ref('user', 'user'),
+      ref('message', 'message'),
     ],
     indexes: [['receipt_message_user_key', 'CREATE UNIQUE INDEX receipt_message_user_key ON receipt (message_id, user_id)']],
   },
@@ -131,6 +166,7 @@ export async function ensureChatSchema(pool: SqlPool): Promise<void> {
     const relations = await existingRelations(client);
     for (const table of CHAT_TABLES) for (const [name, sql] of table.indexes) if (!relations.has(name)) await client.query(sql);
     await ensureRecordConstraints(client);
+    await runMigrations(client);
   });
 }
 

@@ -12,7 +12,7 @@ import { NOW_UTC, type Queryable } from './sql';
  * depends on membership, removing participants recomputes the whole conversation.
  */
 const STATUS_SQL = (filter: string) => `
-  UPDATE message m SET conversation_status = s.status, _updated_at = ${NOW_UTC}
+  UPDATE message m SET conversation_status = s.status, message_status = s.status, _updated_at = ${NOW_UTC}
     FROM (
       SELECT m2._id,
              CASE WHEN count(r._id) = 0 THEN 'delivered'
@@ -25,7 +25,7 @@ const STATUS_SQL = (filter: string) => `
        WHERE ${filter}
        GROUP BY m2._id
     ) s
-   WHERE m._id = s._id AND m.conversation_status IS DISTINCT FROM s.status
+   WHERE m._id = s._id AND (m.conversation_status IS DISTINCT FROM s.status OR m.message_status IS DISTINCT FROM s.status)
   RETURNING m._id`;
 
 /**

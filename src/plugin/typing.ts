@@ -1,5 +1,4 @@
 import { optionalDate, oneOf, readArgs, requiredId } from './args';
-import { notifyTyping } from './chat-hooks';
 import type { CloudCallOptions } from './cloud-api';
 import { notFound, permissionDenied } from './errors';
 import { loadConversation } from './membership';
@@ -30,9 +29,8 @@ export async function typing(rt: ChatRuntime, param: unknown, options: CloudCall
       event: 'typing',
       data: { [`conversation/${cid}`]: { [`user/${userId}`]: { event, at } } },
     });
-    const json = conversationJSON(conversation);
     const participantIds = [...conversation.participant_ids];
-    outbox.notify(() => notifyTyping({ conversation: json, participantIds, userId, event, at }));
+    outbox.hook({ hook: 'typing_started', conversation: conversationJSON(conversation), participantIds, actorId: userId, event, at });
   });
   return { status: 'OK' };
 }

@@ -31,6 +31,13 @@ export interface Config {
   /** Directory served at /demo/, when set. */
   demoDir: string | undefined;
   responseTimeoutMs: number;
+  /**
+   * Plugin lambdas only the master key may call (MASTER_KEY_ACTIONS, comma-separated, `*` matches any
+   * run of characters). Default: the chat plugin's 1.7 hook lambdas (`chat:after_message_sent_hook`
+   * …), which the plugin calls itself after a commit; 1.7 let any client call them with forged
+   * payloads (chat-plugin-features.md §7 A3).
+   */
+  masterKeyActions: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -95,6 +102,10 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     demoDir: env.DEMO_DIR,
     responseTimeoutMs: Number(env.RESPONSE_TIMEOUT ?? 60) * 1000,
+    masterKeyActions: (env.MASTER_KEY_ACTIONS ?? 'chat:*_hook')
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== ''),
   };
 }
 

@@ -139,11 +139,19 @@ describe('participants and admins', () => {
     await invariants(server);
   });
 
-  test('add_admins / remove_admins: admins must be participants; at least one admin stays', async () => {
+  test('add_admins / remove_admins: a new admin who is not a participant becomes one; at least one admin stays', async () => {
     const [alice, bob, carol, dave] = await users(4);
     const cid = await alice.createConversation([bob, carol], 'g');
-    await expectError(alice.call('chat:add_admins', [cid, [dave.id]]), 108); // not a participant (fixes C6)
     await expectError(bob.call('chat:add_admins', [cid, [bob.id]]), 102);
+    await expectError(alice.call('chat:add_admins', [cid, ['no-such-user']]), 108);
+    // chat-api.md §6: dave joins as participant and admin, with his row and both roles (1.7's C6 gave a row only).
+    const withDave = await alice.call('chat:add_admins', [cid, [dave.id]]);
+    expect(withDave.conversation.participant_ids).toContain(dave.id);
+    expect(withDave.conversation.admin_ids.sort()).toEqual([alice.id, dave.id].sort());
+    expect(await rolesOf(dave.id)).toEqual([`conversation-admin-${cid}`, `conversation-participant-${cid}`]);
+    expect((await dave.call('chat:get_conversation', [cid])).conversation.unread_count).toBe(0);
+    await invariants(server);
+    await alice.call('chat:remove_admins', [cid, [dave.id]]);
     const added = await alice.call('chat:add_admins', { conversation_id: cid, admin_ids: [bob.id, carol.id] });
     expect(added.conversation.admin_ids.sort()).toEqual([alice.id, bob.id, carol.id].sort());
     await invariants(server);

@@ -138,6 +138,32 @@ export async function checkInvariants(db: Queryable): Promise<void> {
   }
   report('I5 receipts', i5);
 
+  // chat-api.md §6: both field generations hold the same values; a deleted message keeps no content.
+  report(
+    '§6 message field names',
+    (
+      await db.query(
+        `SELECT _id, conversation_id, conversation, conversation_status, message_status FROM message
+          WHERE conversation IS DISTINCT FROM conversation_id OR message_status IS DISTINCT FROM conversation_status`,
+      )
+    ).rows,
+  );
+  report(
+    '§6 receipt field names',
+    (await db.query(`SELECT _id, user_id, "user", message_id, message FROM receipt WHERE "user" IS DISTINCT FROM user_id OR message IS DISTINCT FROM message_id`)).rows,
+  );
+  report(
+    '§6 deleted messages keep no content',
+    (
+      await db.query(
+        `SELECT m._id, 'message' AS source FROM message m WHERE m.deleted AND (m.body IS NOT NULL OR m.metadata IS NOT NULL OR m.attachment IS NOT NULL)
+         UNION ALL
+         SELECT h.parent, 'history' FROM message_history h JOIN message m ON m._id = h.parent
+          WHERE m.deleted AND (h.body IS NOT NULL OR h.metadata IS NOT NULL OR h.attachment IS NOT NULL)`,
+      )
+    ).rows,
+  );
+
   if (problems.length > 0) throw new Error(`chat invariants violated:\n${problems.join('\n')}`);
 }
 

@@ -21,7 +21,8 @@ const ACTORS: Actor[] = ['admin', 'participant', 'nonParticipant', 'removed', 'l
 let server: TestServer;
 let users: Record<'admin' | 'participant' | 'nonParticipant' | 'removed' | 'leaver', ChatUser>;
 let conv: string;
-let message: string;
+let message: string; // the admin's
+let participantMessage: string;
 let privateMessage: string;
 
 beforeAll(async () => {
@@ -30,6 +31,7 @@ beforeAll(async () => {
   users = { admin, participant, nonParticipant, removed, leaver };
   conv = await admin.createConversation([participant, removed, leaver], 'matrix');
   message = await admin.send(conv, 'public hello');
+  participantMessage = await participant.send(conv, 'a participant writes');
   privateMessage = await admin.send(conv, 'private hello', { db: 'private' });
   await participant.call('chat:mark_as_read', [[message]]);
   await removed.call('chat:mark_as_read', [[message]]);
@@ -89,10 +91,18 @@ const RECORDS: RecordCase[] = [
     },
   },
   {
-    type: 'message',
+    // An edit (chat-api.md §6): the author and the master key only.
+    type: 'message (the admin\'s)',
     id: () => `message/${message}`,
     read: members(),
-    write: { fields: () => ({ body: 'edited', conversation_id: ref('conversation', conv) }), who: everyone(NO_WRITE) },
+    write: { fields: () => ({ body: 'edited', conversation_id: ref('conversation', conv) }), who: { ...everyone(NO_WRITE), admin: Y, master: Y } },
+  },
+  {
+    // …not an admin who did not write it.
+    type: 'message (a participant\'s)',
+    id: () => `message/${participantMessage}`,
+    read: members(),
+    write: { fields: () => ({ body: 'edited', conversation: ref('conversation', conv) }), who: { ...everyone(NO_WRITE), participant: Y, master: Y } },
   },
   {
     type: 'private message (sender\'s private database)',
@@ -100,7 +110,7 @@ const RECORDS: RecordCase[] = [
     databaseId: '_private',
     // `_private` is each caller's own database: only the sender has it there.
     read: { ...everyone(NO_READ), admin: Y, master: [101, 102, 110] },
-    write: { fields: () => ({ body: 'edited', conversation_id: ref('conversation', conv) }), who: everyone([101, 102, 109, 110, 111]) },
+    write: { fields: () => ({ body: 'edited', conversation_id: ref('conversation', conv) }), who: { ...everyone([101, 102, 109, 110, 111]), admin: Y } },
   },
   {
     type: 'user_conversation (the participant\'s)',
@@ -203,6 +213,29 @@ describe.each(LAMBDAS.map(([name, args, who]) => [name, args, who] as const))('l
       if (who[actor] !== Y) expect(snapshotDiff(before, await chatSnapshot(server.db))).toEqual([]);
     },
   );
+});
+
+test('chat:delete_message: the author and an admin may; another member, an outsider and a user-less master key may not', async () => {
+  const expected: Record<Actor, Expect> = {
+    participant: Y, // the author
+    admin: Y,
+    nonParticipant: NOT_MEMBER,
+    removed: NOT_MEMBER,
+    leaver: NOT_MEMBER,
+    anonymous: NO_USER,
+    master: NOT_MEMBER, // Skygear's god user is a member of nothing
+  };
+  const author = users.participant;
+  const bystander = await users.admin.send(conv, 'another member writes'); // not deletable by the participant
+  expect(codeOf(await call('participant', 'chat:delete_message', { args: [bystander] }))).toBe(102);
+  for (const actor of ACTORS) {
+    const fresh = await author.send(conv, `to be deleted by ${actor}`);
+    const before = await chatSnapshot(server.db);
+    const code = codeOf(await call(actor, 'chat:delete_message', { args: [fresh] }));
+    if (!matches(code, expected[actor])) throw new Error(`${actor} chat:delete_message: expected ${JSON.stringify(expected[actor])}, got ${code}`);
+    if (expected[actor] !== Y) expect(snapshotDiff(before, await chatSnapshot(server.db))).toEqual([]);
+    await checkInvariants(server.db);
+  }
 });
 
 test('leave and delete: a participant may leave but not delete; the admin may delete', async () => {

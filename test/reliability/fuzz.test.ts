@@ -23,6 +23,7 @@ let conv: string;
 let carolsConv: string;
 let message: string;
 let unreadMessage: string; // bob has no receipt for it
+let carolsMessage: string;
 
 beforeAll(async () => {
   server = await startChatServer();
@@ -32,6 +33,7 @@ beforeAll(async () => {
   message = await alice.send(conv, 'hello');
   await bob.call('chat:mark_as_read', [[message]]);
   unreadMessage = await alice.send(conv, 'unread');
+  carolsMessage = await carol.send(carolsConv, 'note to self');
 }, 60_000);
 
 afterAll(async () => {
@@ -103,6 +105,8 @@ interface Param {
   name: string;
   valid: () => unknown;
   bad: fc.Arbitrary<unknown>;
+  /** Accepted and ignored whatever its value: never fuzzed. */
+  ignored?: boolean;
 }
 
 /** Each lambda: its positional parameters, a valid value for each, and what a malformed one looks like. */
@@ -135,13 +139,13 @@ function lambdaParams(): Record<string, Param[]> {
       { name: 'page', valid: () => 1, bad: badInteger },
       { name: 'page_size', valid: () => 10, bad: badInteger },
       { name: 'include_last_message', valid: () => true, bad: badBoolean },
-      { name: 'order', valid: () => null, bad: fc.constant(undefined) }, // accepted and ignored
+      { name: 'order', valid: () => null, bad: fc.constant(undefined), ignored: true },
     ],
     'chat:get_messages': [
       cid,
       { name: 'limit', valid: () => 10, bad: badInteger },
       { name: 'before_time', valid: () => new Date().toISOString(), bad: badDate },
-      { name: 'order', valid: () => null, bad: fc.constant(undefined) }, // accepted and ignored
+      { name: 'order', valid: () => null, bad: fc.oneof(badString, fc.string({ maxLength: 8 }).filter((o) => !['', 'seq', 'created_at', '_created_at', 'edited_at'].includes(o))) },
       { name: 'before_message_id', valid: () => null, bad: badId('message') },
       { name: 'after_time', valid: () => null, bad: badDate },
       { name: 'after_message_id', valid: () => null, bad: badId('message') },
@@ -150,6 +154,7 @@ function lambdaParams(): Record<string, Param[]> {
     'chat:mark_as_delivered': [{ name: 'message_ids', valid: () => [message], bad: fc.oneof(badIdList('message'), missing) }],
     'chat:mark_as_read': [{ name: 'message_ids', valid: () => [message], bad: fc.oneof(badIdList('message'), missing) }],
     'chat:get_receipt': [{ name: 'message_id', valid: () => message, bad: fc.oneof(badId('message'), missing) }],
+    'chat:delete_message': [{ name: 'message_id', valid: () => message, bad: fc.oneof(badId('message'), missing) }],
     'chat:typing': [
       cid,
       { name: 'event', valid: () => 'begin', bad: fc.oneof(badEvent, missing) },
@@ -160,7 +165,7 @@ function lambdaParams(): Record<string, Param[]> {
 
 /** args with exactly one malformed parameter, positional or named; or a malformed `args` itself. */
 function malformedArgs(params: Param[]): fc.Arbitrary<unknown> {
-  const fuzzable = params.map((p, i) => ({ p, i })).filter(({ p }) => p.name !== 'order');
+  const fuzzable = params.map((p, i) => ({ p, i })).filter(({ p }) => !p.ignored);
   const onePositionBad = fc
     .tuple(fc.constantFrom(...fuzzable), fc.boolean())
     .chain(([{ p, i }, named]) =>
@@ -185,6 +190,7 @@ describe('every chat lambda answers malformed arguments with InvalidArgument (10
     'chat:create_conversation', 'chat:add_participants', 'chat:remove_participants', 'chat:add_admins', 'chat:remove_admins',
     'chat:leave_conversation', 'chat:delete_conversation', 'chat:get_conversation', 'chat:get_conversations', 'chat:get_messages',
     'chat:get_messages_by_ids', 'chat:mark_as_delivered', 'chat:mark_as_read', 'chat:get_receipt', 'chat:typing',
+    'chat:delete_message',
   ];
   test.each(names)('%s', async (lambda) => {
     const params = lambdaParams()[lambda];
@@ -221,7 +227,8 @@ describe('well-formed arguments that point at the wrong thing get 102/108/110 an
     ['chat:add_participants', [conv, [randomUUID()]], 108], // unknown user
     ['chat:add_participants', [carolsConv, [alice.id]], 102],
     ['chat:remove_participants', [carolsConv, [carol.id]], 102],
-    ['chat:add_admins', [conv, [carol.id]], 108], // not a participant
+    ['chat:add_admins', [conv, [randomUUID()]], 108], // unknown user
+    ['chat:add_admins', [carolsConv, [alice.id]], 102],
     ['chat:remove_admins', [conv, [alice.id]], 108], // the last admin
     ['chat:leave_conversation', [carolsConv], 102],
     ['chat:delete_conversation', [randomUUID()], 110],
@@ -234,6 +241,10 @@ describe('well-formed arguments that point at the wrong thing get 102/108/110 an
     ['chat:get_receipt', [randomUUID()], 110],
     ['chat:typing', [carolsConv, 'begin'], 102],
     ['chat:create_conversation', [[randomUUID()], 't'], 108], // unknown participant
+    ['chat:create_conversation', [[bob.id], 't'.repeat(501)], 108], // title bound
+    ['chat:create_conversation', [[bob.id], 't', { big: 'm'.repeat(16 * 1024) }], 108], // metadata bound
+    ['chat:delete_message', [randomUUID()], 110],
+    ['chat:delete_message', [carolsMessage], 102],
   ];
   test('as a member of another conversation', async () => {
     const before = await chatSnapshot(server.db);
@@ -342,14 +353,36 @@ describe('malformed records at every hooked record type are refused and change n
         fc.constant({ conversation_id: ref('conversation', conv), deleted: true }),
         fc.constant({ conversation_id: ref('conversation', randomUUID()) }),
         fc.constant({ conversation_id: ref('conversation', carolsConv) }),
+        // The 1.x name (chat-api.md §6): malformed, or naming another conversation than conversation_id.
+        badRef('conversation').map((v) => ({ conversation: v })),
+        fc.constant({ conversation_id: ref('conversation', conv), conversation: ref('conversation', carolsConv) }),
+        fc.constant({ conversation: ref('conversation', carolsConv) }),
+        // Bounds (chat-api.md §2).
+        fc.constant({ conversation: ref('conversation', conv), body: 'é'.repeat(32 * 1024 + 1) }),
+        fc.constant({ conversation_id: ref('conversation', conv), metadata: { big: 'm'.repeat(16 * 1024) } }),
       ).map((fields) => ({ _id: `message/${randomUUID()}`, _access: null, body: 'b', ...fields })),
       codes: [102, 108, 110],
     },
-    'message edit': {
+    'message edit by its author': {
       user: () => alice,
+      record: fc.oneof(
+        badString.map((v) => ({ body: v })),
+        badObject.map((v) => ({ metadata: v })),
+        fc.integer({ min: 1_000_000 }).map((v) => ({ seq: v })),
+        fc.constant({ deleted: true }),
+        fc.constant({ conversation: ref('conversation', carolsConv) }),
+        fc.constant({ conversation_id: ref('conversation', randomUUID()) }),
+        badRef('conversation').map((v) => ({ conversation: v })),
+        fc.constant({ body: 'x'.repeat(64 * 1024 + 1) }),
+      ).map((fields) => ({ _id: `message/${message}`, ...fields })),
+      // 108; in the other database it is a new message whose id is taken (109), refused first by
+      // the send's own checks (102/110)
+      codes: [102, 108, 109, 110],
+    },
+    'message edit by another member': {
+      user: () => bob,
       record: fc.string().map((body) => ({ _id: `message/${message}`, body, conversation_id: ref('conversation', conv) })),
-      // 111 in its database; in the other one the id is taken (109)
-      codes: [109, 111],
+      codes: [102, 109],
     },
     "own user_conversation": {
       user: () => bob,
@@ -390,7 +423,10 @@ describe('malformed records at every hooked record type are refused and change n
       codes: [102, 108, 110],
     },
   });
-  const names = ['new conversation', 'conversation update by its admin', 'conversation update by a non-admin', 'new message', 'message edit', 'own user_conversation', 'new user_conversation', 'receipt'];
+  const names = [
+    'new conversation', 'conversation update by its admin', 'conversation update by a non-admin', 'new message',
+    'message edit by its author', 'message edit by another member', 'own user_conversation', 'new user_conversation', 'receipt',
+  ];
   test.each(names)('%s', async (name) => {
     const c = recordCases()[name];
     const before = await chatSnapshot(server.db);
@@ -401,7 +437,7 @@ describe('malformed records at every hooked record type are refused and change n
         // 114: a value the column's type cannot hold is refused by the server before any hook.
         expectRecordRefused(res, [...c.codes, 114], record);
       }),
-      { numRuns: name === 'message edit' || name === 'new user_conversation' ? 30 : RUNS, seed: 4242 },
+      { numRuns: name === 'message edit by another member' || name === 'new user_conversation' ? 30 : RUNS, seed: 4242 },
     );
     await expectHealthyAndUnchanged(before);
   }, 60_000);

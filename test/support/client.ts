@@ -16,7 +16,7 @@ const { Store }: { Store: new (driver: unknown) => unknown } = require('skygear-
  * token, the current user or the query cache — the npm client's default store is a process-wide
  * singleton.
  */
-class MemoryStorageDriver {
+export class MemoryStorageDriver {
   private readonly items = new Map<string, string>();
 
   async clear(callback?: (err: null) => void) {

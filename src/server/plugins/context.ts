@@ -35,3 +35,14 @@ export function requirementOf(flags: RequirementFlags): Requirement {
   if (flags.keyRequired) return 'keyOrToken';
   return 'none';
 }
+
+/**
+ * Whether `name` is one of the plugin lambdas only the master key may call (Config.masterKeyActions;
+ * `*` matches any run of characters).
+ */
+export function isMasterKeyAction(name: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => {
+    const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+    return new RegExp(`^${parts.join('.*')}$`).test(name);
+  });
+}

@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import type { PubsubBus } from '../pubsub/pubsub';
 import type { RecordJSON } from '../store/record-json';
 import { createSkygearCloud, type SkygearCloud } from './cloud';
-import { pluginContext, requirementOf, type PluginContext } from './context';
+import { isMasterKeyAction, pluginContext, requirementOf, type PluginContext } from './context';
 import type { HookCall, HookTrigger } from './hooks';
 import { loadInProcessModules } from './in-process';
 import { initPayload } from './init-payload';
@@ -136,7 +136,7 @@ export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
       if (!op) return undefined;
       return {
         name,
-        requires: requirementOf(op),
+        requires: isMasterKeyAction(name, deps.config.masterKeyActions) ? 'master' : requirementOf(op),
         handle: (req) => op.invoke(req.body, pluginContext(req.auth, req.requestId, 'plugin')),
       };
     },

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../log';
 import type { SkygearCloud } from './cloud';
+import { adoptCoreRegistrations } from './core-registry';
 import { PluginRegistrationError } from './plugin-errors';
 
 /**
@@ -9,8 +10,8 @@ import { PluginRegistrationError } from './plugin-errors';
  * passes a fresh empty object, not its settings, and so do we. A module without `includeme` is loaded
  * with a warning.
  *
- * Register through the `skygearCloud` argument: a module that calls `require('skygear/cloud').op(…)` at
- * import time registers into skygear-core's own registry, which only skygear-node serves.
+ * Modules may register through the `skygearCloud` argument or, as under skygear-node, through
+ * `require('skygear/cloud')` (skygear-core's own registry, adopted after each module: core-registry.ts).
  *
  * Names are resolved from the project (cwd), not from skygear-core's location as skygear-node does;
  * absolute paths and paths relative to cwd work too.
@@ -30,10 +31,11 @@ export async function loadInProcessModules(
     const includeme = mod.includeme ?? mod.default?.includeme;
     if (includeme === undefined) {
       log.warn({ module: name }, `The ${name} module does not export the includeme function. This function is required to config the module.`);
-      continue;
+    } else {
+      if (typeof includeme !== 'function') throw new PluginRegistrationError(`module ${name}: includeme is not a function`);
+      await includeme(cloud, {});
     }
-    if (typeof includeme !== 'function') throw new PluginRegistrationError(`module ${name}: includeme is not a function`);
-    await includeme(cloud, {});
+    adoptCoreRegistrations(cloud, log);
     log.info({ module: name }, 'cloud code module loaded');
   }
 }
