@@ -4,7 +4,7 @@
  * read once the reader scrolls through it; a conversation opens at its first unread message under an
  * "N new messages" divider; days are separated; a read on one device clears the badge on the user's
  * other devices; a message arriving while the tab is hidden raises a desktop notification.
- * Bob uses the page on a short desktop window (900×380, so the message pane is short); Alice is a
+ * Bob uses the page on a short desktop window (800×340, so the message pane is short); Alice is a
  * Node client.
  */
 import type { BrowserContextOptions } from 'playwright-core';
@@ -14,7 +14,7 @@ import { bare, createConversation, PASSWORD, sendAs, startDemo, waitUntil, type 
 
 jest.setTimeout(180_000);
 
-const SHORT_WINDOW: BrowserContextOptions = { viewport: { width: 900, height: 380 } };
+const SHORT_WINDOW: BrowserContextOptions = { viewport: { width: 800, height: 340 } };
 
 let demo: DemoFixture;
 let bob: ChatPage;
@@ -61,9 +61,11 @@ const statusOf = async (messageId: string): Promise<string> =>
 const unreadBadge = () => bob.conversationItem(aliceName).getByTestId('unread-badge');
 
 it('marks a message taller than the message pane as read once the reader is in it', async () => {
-  // 11 long lines: not long enough for "Read more", far taller than this short window's pane.
-  const line = (n: number) => `Line ${n}: the quick brown fox jumps over the lazy dog once again.`;
-  const tall = Array.from({ length: 11 }, (_, i) => line(i + 1)).join('\n');
+  // 10 lines that each wrap: not long enough for "Read more" (500 characters, 10 lines), far taller
+  // than this short window's pane.
+  const line = (n: number) => `Line ${n}: the quick brown fox jumps over a dog`;
+  const tall = Array.from({ length: 10 }, (_, i) => line(i + 1)).join('\n');
+  expect(tall.length).toBeLessThanOrEqual(500);
   const saved = await sendAs(alice, direct, tall);
   await unreadBadge().filter({ hasText: /^1$/ }).waitFor();
 
@@ -96,7 +98,7 @@ it('opens a conversation at its first unread message, under "N new messages"', a
   const order = await bob.page.locator('.messages > li').evaluateAll((items) => items.map((li) => li.getAttribute('data-testid') === 'unread-divider' ? 'divider' : li.textContent ?? ''));
   const at = order.indexOf('divider');
   expect(order[at + 1]).toContain('Update 01');
-  expect(order[at - 1]).toContain('Line 11');
+  expect(order[at - 1]).toContain('Line 10');
   await expect(inView(divider)).resolves.toBe(true);
   await expect(inView(bob.message('Update 01'))).resolves.toBe(true);
   await expect(inView(bob.message('Update 25'))).resolves.toBe(false);

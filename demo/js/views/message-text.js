@@ -6,8 +6,8 @@
 import { h } from '../dom.js';
 
 /** Bodies longer than this many characters, or than COLLAPSE_LINES lines, start collapsed. */
-export const COLLAPSE_CHARS = 700;
-const COLLAPSE_LINES = 12;
+export const COLLAPSE_CHARS = 500;
+const COLLAPSE_LINES = 10;
 
 /** http(s) addresses and "www." ones; the trailing punctuation of a sentence is not part of the link. */
 const URL_PATTERN = /\b(?:https?:\/\/|www\.)[^\s<>"']+/gi;
