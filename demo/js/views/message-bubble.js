@@ -15,13 +15,26 @@ const STATUS_TEXT = { delivered: 'Delivered', some_read: 'Read by some', all_rea
 const STATUS_ICON = { delivered: 'check', some_read: 'checks', all_read: 'checks' };
 
 /**
- * What the bubble shows, as a string: the list rebuilds a bubble only when this changes.
+ * What the bubble shows, as a string: the list rebuilds a bubble only when this changes. The read
+ * status is left out: it changes often and is patched in place (patchStatus), so an open menu or a
+ * picture being decoded survives a status change.
  * @param {object} m the message (model.toMessage)
  * @param {{mine, showSender, group, expanded, canEdit, canDelete}} how
  */
 export function bubbleSignature(m, how) {
-  return JSON.stringify([m.body, m.status, m.pending, m.failed, m.retryable, m.deleted, m.editedAt?.getTime(), m.attachment?.url,
+  return JSON.stringify([m.body, m.pending, m.failed, m.retryable, m.deleted, m.editedAt?.getTime(), m.attachment?.url,
     how.showSender, how.group, how.showSender && userName(m.createdBy), how.expanded, how.canEdit, how.canDelete]);
+}
+
+/** The part of a bubble patchStatus updates: my message's delivery status. */
+export function statusSignature(m, how) {
+  return how.mine ? m.status : '';
+}
+
+/** Shows a new status in an existing bubble of mine (see bubbleSignature). */
+export function patchStatus(li, m) {
+  li.dataset.status = m.status;
+  li.querySelector('.msg-meta > .status')?.replaceWith(status(m));
 }
 
 /**

@@ -11,7 +11,7 @@ import { dayKey, formatDay, h, reorder } from '../dom.js';
 import { icon } from '../icons.js';
 import { sortedMessages, state } from '../state.js';
 import { toast } from '../ui.js';
-import { messageBubble, bubbleSignature } from './message-bubble.js';
+import { bubbleSignature, messageBubble, patchStatus, statusSignature } from './message-bubble.js';
 import { isAdmin, isDirect } from './names.js';
 import { readTracker } from './read-tracker.js';
 
@@ -132,6 +132,10 @@ export function messagesView({ onEdit }) {
       if (divider?.beforeId === m.id) keep('divider', String(divider.count), () => unreadDivider(divider.count));
       const how = presentation(m, previous, conversation);
       keep(m.id, bubbleSignature(m, how), () => messageBubble(m, how));
+      const entry = next.get(m.id);
+      const statusSig = statusSignature(m, how);
+      if (!entry.fresh && entry.statusSig !== statusSig) patchStatus(entry.el, m);
+      entry.statusSig = statusSig;
       previous = m;
     }
     return next;
