@@ -7,7 +7,7 @@
  */
 import { deleteMessage, loadOlder, queueRead } from '../actions.js';
 import { describeError } from '../api.js';
-import { dayKey, formatDay, h, reorder } from '../dom.js';
+import { dayKey, formatDay, h, keepingFocus, reorder } from '../dom.js';
 import { icon } from '../icons.js';
 import { sortedMessages, state } from '../state.js';
 import { toast } from '../ui.js';
@@ -90,7 +90,8 @@ export function messagesView({ onEdit }) {
     else expanded.delete(id);
     const top = () => rendered.get(id)?.el.getBoundingClientRect().top ?? 0;
     const before = top();
-    update({ keepScroll: true });
+    // The toggle button is rebuilt with its bubble: keep the keyboard focus on it (its focus key).
+    keepingFocus(() => update({ keepScroll: true }));
     scroller.scrollTop += top() - before;
   }
 
