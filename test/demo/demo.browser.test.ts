@@ -2,13 +2,15 @@
  * The demo web app (demo/) end to end: a real server with the chat plugin, two users in two isolated
  * Chromium contexts (Alice on a desktop viewport, Bob on a phone viewport), everything through the UI
  * and the unmodified skygear 1.7.2 browser bundle the server serves at /demo/vendor/skygear.js.
- * Screenshots go to test-artifacts/demo/ (and one to docs/demo-screenshot.png for the README).
+ * Screenshots go to test-artifacts/demo/ (and the README's two, docs/demo-desktop.png and
+ * docs/demo-phone.png, when they are missing or UPDATE_DEMO_SCREENSHOT=1).
  */
 import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server';
 import { ChatPage, launchChromium, WAIT_MS } from './chat-page';
+import { DESKTOP, PHONE } from './demo-fixture';
 import { landscapePng } from './png';
 
 jest.setTimeout(180_000);
@@ -47,8 +49,8 @@ beforeAll(async () => {
   server = await startTestServer({ loadModules: [PLUGIN], env: { DEMO_DIR } });
   browser = await launchChromium();
   const url = `${server.url}/demo/?apiKey=${encodeURIComponent(server.config.apiKey)}`;
-  const desktop = await browser.newContext({ viewport: { width: 1180, height: 760 } });
-  const phone = await browser.newContext({ viewport: { width: 390, height: 800 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const desktop = await browser.newContext(DESKTOP);
+  const phone = await browser.newContext(PHONE);
   contexts.push(desktop, phone);
   // Each test server has its own database, so plain names are free.
   alice = await ChatPage.open(desktop, url, 'alice');
@@ -149,11 +151,15 @@ it('round-trips an image attachment with a preview on both sides', async () => {
   await alice.page.waitForFunction(
     () => Array.from(document.querySelectorAll<HTMLImageElement>('[data-testid="attachment-image"]')).every((img) => img.complete && img.naturalWidth > 0),
     null, { timeout: WAIT_MS });
-  const shot = await alice.screenshot('04-alice-desktop-chat');
-  // The README's picture: written when missing, refreshed on demand (not on every run, to keep git clean).
-  const readmeShot = path.join(ROOT, 'docs/demo-screenshot.png');
-  if (process.env.UPDATE_DEMO_SCREENSHOT === '1' || !existsSync(readmeShot)) copyFileSync(shot, readmeShot);
-  await bob.screenshot('05-bob-phone-chat');
+  // The README's pictures: written when missing, refreshed on demand (not on every run, to keep git clean).
+  const shots = [
+    [await alice.screenshot('04-alice-desktop-chat'), 'docs/demo-desktop.png'],
+    [await bob.screenshot('05-bob-phone-chat'), 'docs/demo-phone.png'],
+  ];
+  for (const [shot, readmeShot] of shots) {
+    const target = path.join(ROOT, readmeShot);
+    if (process.env.UPDATE_DEMO_SCREENSHOT === '1' || !existsSync(target)) copyFileSync(shot, target);
+  }
 });
 
 it('lists who read a message on demand (chat:get_receipt)', async () => {
