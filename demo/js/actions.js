@@ -119,14 +119,13 @@ export async function openConversation(conversationId) {
   if (previous) previous.divider = null;
   state.openId = conversationId;
   state.pane = 'chat';
-  state.panel = null;
-  touch('open', 'panel', 'conversations');
+  touch('open', 'conversations');
   if (!state.conversations.has(conversationId) && !(await refreshConversationNow(conversationId))) {
-    if (state.openId === conversationId || state.openId === null) {
-      toast('That conversation does not exist, or you are not in it.');
-      if (state.openId === conversationId) dropConversation(conversationId);
-      else navigate(null, { replace: true });
-    }
+    // A stale or foreign link: say so and show the list (unless the user has moved on meanwhile).
+    if (state.openId !== conversationId && state.openId !== null) return;
+    toast('That conversation does not exist, or you are not in it.');
+    dropConversation(conversationId);
+    navigate(null, { replace: true });
     return;
   }
   const unread = state.conversations.get(conversationId)?.unreadCount ?? 0;

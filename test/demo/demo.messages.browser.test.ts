@@ -165,6 +165,7 @@ it('explains being offline in plain words and sends what was written once back o
 it('lets the author edit a message: "edited" for everyone, the new text live', async () => {
   await bob.send('Meet at 6');
   await alice.message('Meet at 6').waitFor();
+  const accessBefore = (await demo.sql(`SELECT _access FROM message WHERE body = 'Meet at 6'`))[0]._access;
   await bob.message('Meet at 6').hover();
   await bob.message('Meet at 6').getByTestId('message-menu').click();
   await bob.page.getByRole('menuitem', { name: 'Edit' }).click();
@@ -183,6 +184,8 @@ it('lets the author edit a message: "edited" for everyone, the new text live', a
   const rows = await demo.sql<{ body: string; edited_at: Date | null }>(`SELECT body, edited_at FROM message WHERE body LIKE 'Meet at %'`);
   expect(rows.map((r) => r.body)).toEqual(['Meet at 7']);
   expect(rows[0].edited_at).not.toBeNull();
+  // The page saves only {_id, body} (with the client's `_access: null`): the message's ACL stays.
+  expect((await demo.sql(`SELECT _access FROM message WHERE body = 'Meet at 7'`))[0]._access).toEqual(accessBefore);
   // Only the author has "Edit".
   await alice.message('Meet at 7').hover();
   expect(await alice.message('Meet at 7').getByTestId('message-menu').count()).toBe(1); // Alice is an admin: Delete only
