@@ -24,7 +24,7 @@ export interface Config {
   assetStoreUrlPrefix: string;
   assetStoreSecret: string;
   assetStorePublic: boolean;
-  /** How long a signed download URL stays valid, in seconds (ASSET_STORE_URL_EXPIRY, default 900). */
+  /** How long a signed download URL stays valid, in seconds (ASSET_STORE_URL_EXPIRE_DURATION, default 900). */
   assetStoreUrlExpirySeconds: number;
   /** Redis URL for cross-node pubsub fan-out; unset = in-memory hub (one node). */
   redisUrl: string | undefined;
@@ -98,7 +98,7 @@ export function loadConfig(env: Env = process.env): Config {
     assetStoreUrlPrefix: (env.ASSET_STORE_URL_PREFIX || `http://${publicHost}:${port}/files`).replace(/\/$/, ''),
     assetStoreSecret: env.ASSET_STORE_SECRET ?? '',
     assetStorePublic: bool(env.ASSET_STORE_PUBLIC, false),
-    assetStoreUrlExpirySeconds: positiveInteger('ASSET_STORE_URL_EXPIRY', env.ASSET_STORE_URL_EXPIRY, URL_LIFETIME_SECONDS),
+    assetStoreUrlExpirySeconds: positiveInteger('ASSET_STORE_URL_EXPIRE_DURATION', env.ASSET_STORE_URL_EXPIRE_DURATION, URL_LIFETIME_SECONDS),
     redisUrl: env.REDIS_URL || undefined,
     demoDir: env.DEMO_DIR,
     responseTimeoutMs: Number(env.RESPONSE_TIMEOUT ?? 60) * 1000,

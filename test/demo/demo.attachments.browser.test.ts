@@ -1,6 +1,6 @@
 /**
  * Attachments in a tab left open (issue 15, point 2): the server signs download URLs for a limited
- * time (ASSET_STORE_URL_EXPIRY, here a few seconds instead of 15 minutes). Once a URL has expired the
+ * time (ASSET_STORE_URL_EXPIRE_DURATION, here a few seconds instead of 15 minutes). Once a URL has expired the
  * file answers 403; the page must still show the picture and open the file, by asking for a new URL.
  *
  * The picture arrives in a conversation the page holds but does not show, and is first drawn after
@@ -25,7 +25,7 @@ let direct: string;
 let other: string;
 
 beforeAll(async () => {
-  demo = await startDemo({ ASSET_STORE_URL_EXPIRY: String(URL_EXPIRY_SECONDS) });
+  demo = await startDemo({ ASSET_STORE_URL_EXPIRE_DURATION: String(URL_EXPIRY_SECONDS) });
   bob = await demo.openPage('bob');
   await bob.signUp(PASSWORD);
   alice = await demo.client('alice');

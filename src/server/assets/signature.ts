@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** Signed download URLs are valid for 15 minutes by default (Part A §8.3; ASSET_STORE_URL_EXPIRY changes it). */
+/** Signed download URLs are valid for 15 minutes by default (Part A §8.3; ASSET_STORE_URL_EXPIRE_DURATION changes it). */
 export const URL_LIFETIME_SECONDS = 15 * 60;
 
 /** URL-safe base64 *with* padding of HMAC-SHA256(secret, name ‖ expiredAt), as Go computes it. */

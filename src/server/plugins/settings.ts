@@ -67,7 +67,7 @@ export function cloudSettings(config: Config, serverUrl: () => string): CloudSet
     assetStore: 'fs',
     assetStoreSecret: config.assetStoreSecret,
     assetStoreURLPrefix: config.assetStoreUrlPrefix,
-    assetStoreURLExpireDuration: 3600,
+    assetStoreURLExpireDuration: config.assetStoreUrlExpirySeconds,
     assetStoreS3AccessKey: '',
     assetStoreS3SecretKey: '',
     assetStoreS3Bucket: '',

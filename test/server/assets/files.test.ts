@@ -153,8 +153,8 @@ describe('downloads', () => {
     }
   });
 
-  it('signs URLs for ASSET_STORE_URL_EXPIRY seconds, and refuses them with 403 once that has passed', async () => {
-    const short = await startTestServer({ env: { ASSET_STORE_URL_EXPIRY: '2' } });
+  it('signs URLs for ASSET_STORE_URL_EXPIRE_DURATION seconds, and refuses them with 403 once that has passed', async () => {
+    const short = await startTestServer({ env: { ASSET_STORE_URL_EXPIRE_DURATION: '2' } });
     try {
       const put = await callAction(short, 'asset:put', { filename: 's.txt', 'content-type': 'text/plain', 'content-size': 1 }, { apiKey: short.config.apiKey });
       const url = new URL(put.json.result.asset.$url);
@@ -170,9 +170,9 @@ describe('downloads', () => {
     }
   });
 
-  it('refuses an ASSET_STORE_URL_EXPIRY that is not a whole number of seconds', () => {
-    expect(() => loadConfig({ ASSET_STORE_URL_EXPIRY: '15m' })).toThrow(/ASSET_STORE_URL_EXPIRY/);
-    expect(() => loadConfig({ ASSET_STORE_URL_EXPIRY: '0' })).toThrow(/ASSET_STORE_URL_EXPIRY/);
+  it('refuses an ASSET_STORE_URL_EXPIRE_DURATION that is not a whole number of seconds', () => {
+    expect(() => loadConfig({ ASSET_STORE_URL_EXPIRE_DURATION: '15m' })).toThrow(/ASSET_STORE_URL_EXPIRE_DURATION/);
+    expect(() => loadConfig({ ASSET_STORE_URL_EXPIRE_DURATION: '0' })).toThrow(/ASSET_STORE_URL_EXPIRE_DURATION/);
     expect(loadConfig({}).assetStoreUrlExpirySeconds).toBe(15 * 60);
   });
 
