@@ -23,6 +23,10 @@ export class Ledger {
   readonly ackedConversations = new Set<string>();
   /** Distinct-creation races: participant-set key → ids the racers were told (created or existing). */
   readonly distinctRaces = new Map<string, { created: string[]; toldExisting: string[] }>();
+  /** Acknowledged edits per message (each changed the body, so each is one revision). */
+  readonly ackedEdits = new Map<string, number>();
+  /** Messages chat:delete_message acknowledged. */
+  readonly ackedDeletes = new Set<string>();
 
   attemptMessage(id: string): void {
     this.attemptedMessages.add(id);
@@ -30,6 +34,10 @@ export class Ledger {
 
   ackMessage(m: AckedMessage): void {
     this.ackedMessages.set(m.id, m);
+  }
+
+  ackEdit(id: string): void {
+    this.ackedEdits.set(id, (this.ackedEdits.get(id) ?? 0) + 1);
   }
 }
 
@@ -67,6 +75,23 @@ export async function verifyLedger(db: Queryable, ledger: Ledger): Promise<Ledge
     if (!ledger.attemptedMessages.has(id)) problems.push(`message ${id} is stored but no client ever sent it`);
     else storedNotAcked++;
   }
+  // Edits and deletes: every acknowledged edit is one revision and one history row (a message's edits
+  // come from its author, one request at a time); every acknowledged delete is a deleted message.
+  const versions = new Map(
+    (
+      await db.query<{ _id: string; revision: number; deleted: boolean; history: number }>(
+        `SELECT m._id, m.revision, m.deleted, (SELECT count(*)::int FROM message_history h WHERE h.parent = m._id) AS history FROM message m`,
+      )
+    ).rows.map((r) => [r._id, r]),
+  );
+  for (const [id, edits] of ledger.ackedEdits) {
+    const row = versions.get(id);
+    if (row && (row.revision !== 1 + edits || row.history !== edits)) {
+      problems.push(`message ${id}: ${edits} acknowledged edits, revision ${row.revision}, ${row.history} history rows`);
+    }
+  }
+  for (const id of ledger.ackedDeletes) if (versions.get(id)?.deleted !== true) problems.push(`acknowledged delete of ${id} is not stored`);
+
   const seqDupes = (await db.query(`SELECT seq, count(*)::int AS n FROM message GROUP BY seq HAVING count(*) > 1`)).rows;
   for (const d of seqDupes) problems.push(`seq shared by several messages: ${JSON.stringify(d)}`);
 

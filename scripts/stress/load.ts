@@ -1,12 +1,14 @@
 /**
  * The mixed chat load: `clients` users, each issuing one request at a time (as a person with one
  * tab does), until `operations` requests were made or the deadline passed. The mix: sends (public
- * and private database), get_messages with cursors, mark_as_read/delivered, admins adding and
- * removing participants, members leaving, racing creators of the same distinct conversation,
- * get_conversations and total_unread.
+ * and private database, seed-era `conversation_id` and the 1.x SDK's `conversation`), get_messages
+ * with cursors, mark_as_read/delivered, edits by authors, chat:delete_message by authors and admins,
+ * admins adding and removing participants, members leaving, racing creators of the same distinct
+ * conversation, get_conversations and total_unread.
  *
  * Refusals that concurrency makes legitimate are expected (acting in a conversation one was just
- * removed from: 102; losing a distinct race: 108 with the winner's id). Anything else — another
+ * removed from: 102; losing a distinct race: 108 with the winner's id; editing or deleting a message
+ * an admin just deleted: 108). Anything else — another
  * code, a 5xx, 10000, a lost connection — is recorded as unexpected and fails the run.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -18,6 +20,8 @@ export type OpKind =
   | 'get_messages'
   | 'mark_as_read'
   | 'mark_as_delivered'
+  | 'edit_message'
+  | 'delete_message'
   | 'add_participants'
   | 'remove_participants'
   | 'leave_conversation'
@@ -84,7 +88,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const ledger = new Ledger();
   const unexpected: string[] = [];
   const kinds: OpKind[] = [
-    'send', 'get_messages', 'mark_as_read', 'mark_as_delivered', 'add_participants', 'remove_participants',
+    'send', 'get_messages', 'mark_as_read', 'mark_as_delivered', 'edit_message', 'delete_message', 'add_participants', 'remove_participants',
     'leave_conversation', 'create_distinct', 'get_conversations', 'total_unread',
   ];
   const byKind = Object.fromEntries(kinds.map((k) => [k, { ok: 0, refused: 0 }])) as Record<OpKind, KindStats>;
@@ -186,15 +190,30 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       return;
     }
     const conv = joined[Math.floor(r() * joined.length)];
-    if (roll < 0.45) {
+    if (roll < 0.41) {
       const id = randomUUID();
       const databaseId = r() < 0.25 ? '_private' : '_public';
       ledger.attemptMessage(id);
-      const res = await client.saveRecord(databaseId, messageRecord(conv.id, `m ${operations}`, id));
+      const field = r() < 0.5 ? 'conversation' : 'conversation_id';
+      const res = await client.saveRecord(databaseId, messageRecord(conv.id, `m ${operations}`, id, field));
       if (outcome('send', `send by ${uid} to ${conv.id}`, res, [102])) {
         ledger.ackMessage({ id, conversationId: conv.id, senderId: uid, databaseId });
         remember(conv, [id]);
       }
+    } else if (roll < 0.44) {
+      // The author edits one of their messages, in the database it was sent to.
+      const own = conv.recent.map((m) => ledger.ackedMessages.get(m)).filter((m) => m?.senderId === uid && !ledger.ackedDeletes.has(m.id));
+      const target = own[Math.floor(r() * own.length)];
+      if (!target) return;
+      const res = await client.saveRecord(target.databaseId, { _id: `message/${target.id}`, body: `edited at ${operations}` });
+      if (outcome('edit_message', `edit of ${target.id} by ${uid}`, res, [102, 108])) ledger.ackEdit(target.id);
+    } else if (roll < 0.46) {
+      // chat:delete_message by the author, or by the admin of any message.
+      const deletable = conv.recent.filter((m) => !ledger.ackedDeletes.has(m) && (conv.admin === uid || ledger.ackedMessages.get(m)?.senderId === uid));
+      const id = deletable[Math.floor(r() * deletable.length)];
+      if (!id) return;
+      const res = await client.lambda('chat:delete_message', [id]);
+      if (outcome('delete_message', `delete of ${id} by ${uid}`, res, [102, 108])) ledger.ackedDeletes.add(id);
     } else if (roll < 0.65) {
       const args: unknown[] = [conv.id, 1 + Math.floor(r() * 20)];
       if (conv.recent.length > 0 && r() < 0.4) args.push(null, null, conv.recent[Math.floor(r() * conv.recent.length)]);

@@ -108,13 +108,21 @@ export class WireClient {
   }
 }
 
-/** The record a client saves to send a message (`new Message({body, conversation_id, metadata})`). */
-export function messageRecord(conversationId: string, body: string, id: string = randomUUID()): Record<string, unknown> {
+/**
+ * The record a client saves to send a message: a seed-era client's `new Message({body,
+ * conversation_id, metadata})`, or — `field: 'conversation'` — what the 1.x SDK's createMessage saves.
+ */
+export function messageRecord(
+  conversationId: string,
+  body: string,
+  id: string = randomUUID(),
+  field: 'conversation_id' | 'conversation' = 'conversation_id',
+): Record<string, unknown> {
   return {
     _id: `message/${id}`,
     _access: null,
     body,
-    conversation_id: { $id: `conversation/${conversationId}`, $type: 'ref' },
+    [field]: { $id: `conversation/${conversationId}`, $type: 'ref' },
     metadata: {},
   };
 }

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm start`: the server configured from the environment (Skygear's variable names), with defaults
  * that make a fresh checkout run: PGlite under ./data, port 3000, the chat plugin loaded in process

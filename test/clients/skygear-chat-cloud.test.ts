@@ -159,10 +159,21 @@ describe('skygear-chat/cloud handlers under skygear-node (PostgreSQL)', () => {
       const sent = await waitForCall(server, 'after_message_sent', (c) => c.args.message._id === `message/${mid}`, 30_000);
       expect(sent.contextUser).toBe(bob.id);
       expect(sent.args.message.conversation).toEqual({ $type: 'ref', $id: `conversation/${cid}` });
+      // An edit through the record API: the out-of-process before-save checks it, the after-save (run
+      // once the server committed) keeps the history and calls the hook.
+      const Message = skygear.Record.extend('message');
+      const [stored] = (await bob.call('chat:get_messages', [cid, 1])).results;
+      await bob.client.publicDB.save(Object.assign(new Message(stored), { body: 'edited over node' }));
+      const updated = await waitForCall(server, 'after_message_updated', (c) => c.args.message._id === `message/${mid}`, 30_000);
+      expect(updated.args.message).toMatchObject({ body: 'edited over node', revision: 2 });
+      const history = await server.db.query(`SELECT body, revision FROM message_history WHERE parent = $1`, [mid]);
+      expect(history.rows).toEqual([{ body: 'hello from node', revision: 1 }]);
+      await expectError(alice.client.publicDB.save(Object.assign(new Message(stored), { body: 'not hers' })), 102);
       await bob.call('chat:delete_message', [mid]);
       const deleted = await waitForCall(server, 'after_message_deleted', (c) => bareId(c.args.message._id) === mid, 30_000);
       expect(deleted.args.message.deleted).toBe(true);
       await expectError(alice.call('chat:after_message_sent_hook', { message: {}, conversation: {}, participants: [] }), 102);
+      await checkInvariants(server.db);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- skygear-node output ---\n${runtime.output()}`);
     }

@@ -7,12 +7,14 @@ import { type ChatUser, bareId, signupUsers, startChatServer } from './support';
 const skygear: any = require('skygear');
 const UserConversation = skygear.Record.extend('user_conversation');
 const Conversation = skygear.Record.extend('conversation');
+const Message = skygear.Record.extend('message');
 
 /**
  * 24 clients at once in three shared conversations: sending (public and private database), reading
- * and marking read/delivered (lambdas and record saves), while admins add and remove participants
- * and rename conversations. Afterwards I1–I5 must hold exactly. The only acceptable failures are
- * the ones concurrency makes legitimate: acting in a conversation one was just removed from (102).
+ * and marking read/delivered (lambdas and record saves), editing and deleting messages, while admins
+ * add and remove participants and rename conversations. Afterwards I1–I5 must hold exactly. The only
+ * acceptable failures are the ones concurrency makes legitimate: acting in a conversation one was
+ * just removed from (102), editing or deleting a message someone else just deleted (108).
  */
 let server: TestServer;
 
@@ -42,13 +44,16 @@ test('concurrent sends, reads and membership changes keep I1–I5 exactly', asyn
   const admins: Record<string, ChatUser> = { [convA]: users[0], [convB]: users[6], [convC]: users[12] };
   const unexpected: string[] = [];
   let sent = 0;
+  let edited = 0;
+  let deleted = 0;
+  const publicMessages = new Set<string>();
 
-  const tolerate = async (what: string, run: () => Promise<unknown>) => {
+  const tolerate = async (what: string, run: () => Promise<unknown>, codes = [102]) => {
     try {
       await run();
     } catch (err: any) {
       const code = err?.error?.code ?? err?.code;
-      if (code !== 102) unexpected.push(`${what}: ${JSON.stringify(err?.error ?? err)}`);
+      if (!codes.includes(code)) unexpected.push(`${what}: ${JSON.stringify(err?.error ?? err)}`);
     }
   };
 
@@ -62,12 +67,38 @@ test('concurrent sends, reads and membership changes keep I1–I5 exactly', asyn
       if (mine.length === 0) continue;
       const cid = mine[Math.floor(random() * mine.length)];
       const action = random();
-      if (action < 0.4) {
+      if (action < 0.35) {
         await tolerate(`send by ${user.name}`, async () => {
-          await user.send(cid, `s${step}`, { db: random() < 0.3 ? 'private' : 'public' });
+          const db = random() < 0.3 ? 'private' : 'public';
+          const mid = await user.send(cid, `s${step}`, { db });
+          if (db === 'public') publicMessages.add(mid);
           sent++;
         });
-      } else if (action < 0.65) {
+      } else if (action < 0.45) {
+        await tolerate(
+          `edit by ${user.name}`,
+          async () => {
+            const page = await user.call('chat:get_messages', [cid, 10]);
+            const own = page.results.find((m: any) => m._ownerID === user.id && publicMessages.has(bareId(m._id)));
+            if (!own) return;
+            await user.client.publicDB.save(Object.assign(new Message(own), { body: `${own.body}, edited` }));
+            edited++;
+          },
+          [102, 108],
+        );
+      } else if (action < 0.52) {
+        await tolerate(
+          `delete by ${user.name}`,
+          async () => {
+            const page = await user.call('chat:get_messages', [cid, 10]);
+            const target = page.results.find((m: any) => m._ownerID === user.id) ?? (admins[cid] === user ? page.results[0] : undefined);
+            if (!target) return;
+            await user.call('chat:delete_message', [bareId(target._id)]);
+            deleted++;
+          },
+          [102, 108],
+        );
+      } else if (action < 0.7) {
         await tolerate(`read by ${user.name}`, async () => {
           const page = await user.call('chat:get_messages', [cid, 5]);
           const ids = page.results.map((m: any) => bareId(m._id));
@@ -113,6 +144,7 @@ test('concurrent sends, reads and membership changes keep I1–I5 exactly', asyn
   await Promise.all([...users.map((u, i) => actor(u, i)), membershipChurn()]);
   expect(unexpected).toEqual([]);
   expect(sent).toBeGreaterThan(10);
+  expect(edited + deleted).toBeGreaterThan(3);
   await checkInvariants(server.db);
 
   // Everyone now reads everything: counts go to zero and every message with an audience is all_read.

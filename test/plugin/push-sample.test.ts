@@ -9,13 +9,14 @@ import { type ChatUser, PLUGIN_PATH, bareId, eventually, invariants, signupUsers
 
 /**
  * The README's push-notification sample, run as written: the code block between the push-sample
- * markers of README.md is written to a module (only the package name is pointed
+ * markers of README.md is written to a module (only its package names are pointed
  * at this checkout) and loaded after the chat plugin. No push provider is configured, so the server
  * stores each push in `_push_notification`.
  *
  * Also the chat extension hooks the package exports.
  */
 const chat = require(PLUGIN_PATH);
+const skygear: any = require('skygear');
 
 let server: TestServer;
 let sampleDir: string;
@@ -24,7 +25,10 @@ async function sampleModule(): Promise<string> {
   const doc = await fs.readFile(path.resolve(__dirname, '../../README.md'), 'utf8');
   const block = /<!-- push-sample:begin -->\s*```js\n([\s\S]*?)```\s*<!-- push-sample:end -->/.exec(doc);
   if (!block) throw new Error('the push sample block is missing from README.md');
-  const code = block[1].replace(/require\('skygear-chat-ts'\)/g, `require(${JSON.stringify(PLUGIN_PATH)})`);
+  // The module lives in a temp directory, outside this checkout's node_modules: point its requires here.
+  const code = block[1]
+    .replace(/require\('skygear-chat-ts'\)/g, `require(${JSON.stringify(PLUGIN_PATH)})`)
+    .replace(/require\('skygear-chat\/cloud'\)/g, `require(${JSON.stringify(require.resolve('skygear-chat/cloud'))})`);
   sampleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'chat-push-sample-'));
   const file = path.join(sampleDir, 'push-sample.js');
   await fs.writeFile(file, code);
@@ -77,6 +81,8 @@ describe('chat extension hooks', () => {
       chat.afterConversationUpdated((e: any) => seen.push(['updated', e])),
       chat.afterConversationDeleted((e: any) => seen.push(['deleted', e])),
       chat.typingStarted((e: any) => seen.push(['typing', e])),
+      chat.afterMessageUpdated((e: any) => seen.push(['edited', e])),
+      chat.afterMessageDeleted((e: any) => seen.push(['message deleted', e])),
       chat.afterMessageSent(async (e: any) => {
         // After commit: another connection can already read the message and the raised count.
         const res = await server.db.query(`SELECT unread_count FROM user_conversation WHERE "user" = $1 AND conversation = $2`, [bob.id, bareId(e.conversation._id)]);
@@ -92,6 +98,10 @@ describe('chat extension hooks', () => {
       await alice.call('chat:add_admins', [cid, [bob.id]]);
       await bob.call('chat:typing', [cid, 'begin']);
       const mid = await bob.send(cid, 'hi');
+      const Message = skygear.Record.extend('message');
+      const [stored] = (await bob.call('chat:get_messages', [cid, 1])).results;
+      await bob.client.publicDB.save(Object.assign(new Message(stored), { body: 'hi, edited' }));
+      await alice.call('chat:delete_message', [mid]);
       await alice.send(cid, 'for bob');
       await carol.call('chat:leave_conversation', [cid]);
       await alice.call('chat:delete_conversation', [cid]);
@@ -111,17 +121,23 @@ describe('chat extension hooks', () => {
       expect(sent.map((e) => e.inTransaction)).toEqual([false, false]);
       expect(of('removed').map((e) => e.removedIds)).toEqual([[carol.id], expect.arrayContaining([alice.id, bob.id])]);
       expect(of('deleted')).toHaveLength(1);
+      expect(of('deleted')[0].participantIds.sort()).toEqual([alice.id, bob.id].sort()); // those it had
+      expect(of('edited')[0]).toMatchObject({ actorId: bob.id, message: { _id: `message/${mid}`, body: 'hi, edited', revision: 2 } });
+      expect(of('message deleted')[0]).toMatchObject({ actorId: alice.id, message: { _id: `message/${mid}`, deleted: true } });
+      // The push sample (loaded in this server) runs in the background: let its last push finish.
+      await eventually(async () => (await pushesFor(bob)).some((p) => p.gcm.notification.body === 'for bob'), 'the push of the last message');
       await invariants(server);
     } finally {
       offs.forEach((off: () => void) => off());
     }
   });
 
-  test('chat hooks are not lambdas: clients cannot trigger them (fixes A3)', async () => {
+  test('clients cannot trigger chat hooks (fixes A3): registered hook lambdas are master-only, the rest do not exist', async () => {
     const [alice] = await signupUsers(server, 1, 'nohook');
-    for (const name of ['chat:after_message_sent_hook', 'chat:typing_started_hook', 'chat:after_conversation_created_hook']) {
+    // The push sample registered chat:after_message_sent_hook through skygear-chat/cloud.
+    for (const [name, code] of [['chat:after_message_sent_hook', 102], ['chat:typing_started_hook', 117], ['chat:after_conversation_created_hook', 117]] as const) {
       const err: any = await alice.call(name, {}).then(() => null, (e: any) => e);
-      expect(err?.error?.code).toBe(117);
+      expect(err?.error?.code).toBe(code);
     }
   });
 });

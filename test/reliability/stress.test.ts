@@ -1,8 +1,8 @@
 /**
  * The CI-sized version of `npm run stress` (scripts/stress): concurrent wire clients sending the
- * skygear JS client's exact payloads, a mixed load (sends in both databases, paging, marking,
- * membership churn, leaving, racing distinct creates), then I1–I5 and the acknowledgement ledger
- * checked in SQL. Runs on the engine TEST_DATABASE_URL picks.
+ * skygear JS client's exact payloads, a mixed load (sends in both databases and with both field
+ * generations, paging, marking, edits and deletes, membership churn, leaving, racing distinct
+ * creates), then I1–I5 and the acknowledgement ledger (edits and deletes included) checked in SQL. Runs on the engine TEST_DATABASE_URL picks.
  */
 import { verify } from '../../scripts/stress/check';
 import { runLoad } from '../../scripts/stress/load';
@@ -34,6 +34,8 @@ test('a mixed concurrent load keeps I1–I5 and stores every acknowledged messag
   // The mix really happened (not a load of refusals).
   expect(load.byKind.send.ok).toBeGreaterThan(100);
   expect(load.byKind.mark_as_read.ok).toBeGreaterThan(10);
+  expect(load.byKind.edit_message.ok).toBeGreaterThan(0);
+  expect(load.byKind.delete_message.ok).toBeGreaterThan(0);
   expect(load.byKind.add_participants.ok + load.byKind.remove_participants.ok).toBeGreaterThan(0);
   expect(load.distinctRaces).toBeGreaterThan(0);
   const verdict = await verify(server.db, load.ledger);

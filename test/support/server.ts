@@ -32,6 +32,8 @@ export interface TestServerOptions {
   log?: Logger;
   /** false: resolve as soon as the server listens, while plugins may still be starting. Default true. */
   waitForPlugins?: boolean;
+  /** Keep the app schema on PostgreSQL after close (for a second server on the same data). */
+  keepSchema?: boolean;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   }
   // After the server (and its pool) is gone, drop the schema over a connection of our own.
   const dropSchema = async () => {
-    if (!isPostgres()) return;
+    if (!isPostgres() || opts.keepSchema) return;
     const admin = await openDriver(testDatabaseUrl(), 'public');
     await admin.query(`DROP SCHEMA IF EXISTS "${server.schema}" CASCADE`).catch(() => undefined);
     await admin.close();

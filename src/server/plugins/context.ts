@@ -37,12 +37,11 @@ export function requirementOf(flags: RequirementFlags): Requirement {
 }
 
 /**
- * Whether `name` is one of the plugin lambdas only the master key may call (Config.masterKeyActions;
- * `*` matches any run of characters).
+ * The test for plugin lambdas only the master key may call (Config.masterKeyActions; `*` matches any
+ * run of characters), compiled once.
  */
-export function isMasterKeyAction(name: string, patterns: readonly string[]): boolean {
-  return patterns.some((pattern) => {
-    const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-    return new RegExp(`^${parts.join('.*')}$`).test(name);
-  });
+export function masterKeyActionMatcher(patterns: readonly string[]): (name: string) => boolean {
+  const escape = (part: string) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  const regexps = patterns.map((pattern) => new RegExp(`^${pattern.split('*').map(escape).join('.*')}$`));
+  return (name) => regexps.some((re) => re.test(name));
 }

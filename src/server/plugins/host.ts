@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import type { PubsubBus } from '../pubsub/pubsub';
 import type { RecordJSON } from '../store/record-json';
 import { createSkygearCloud, type SkygearCloud } from './cloud';
-import { isMasterKeyAction, pluginContext, requirementOf, type PluginContext } from './context';
+import { masterKeyActionMatcher, pluginContext, requirementOf, type PluginContext } from './context';
 import type { HookCall, HookTrigger } from './hooks';
 import { loadInProcessModules } from './in-process';
 import { initPayload } from './init-payload';
@@ -50,6 +50,7 @@ export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
   const log = deps.log.child({ component: 'plugins' });
   const registry = new PluginRegistry((msg) => log.warn(msg));
   const payload = initPayload(deps.config);
+  const masterKeyOnly = masterKeyActionMatcher(deps.config.masterKeyActions);
   const staticAssets = new StaticAssets();
   let owner = 'in-process';
   const skygearCloud = createSkygearCloud({
@@ -136,7 +137,7 @@ export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
       if (!op) return undefined;
       return {
         name,
-        requires: isMasterKeyAction(name, deps.config.masterKeyActions) ? 'master' : requirementOf(op),
+        requires: masterKeyOnly(name) ? 'master' : requirementOf(op),
         handle: (req) => op.invoke(req.body, pluginContext(req.auth, req.requestId, 'plugin')),
       };
     },
