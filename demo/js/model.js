@@ -98,7 +98,9 @@ export function toConversation(raw) {
   const lastIsMessage = last && typeof last === 'object' && (last.body !== undefined || last.attachment !== undefined
     || typeof last._id === 'string' && !last.$id);
   const lastMessage = lastIsMessage ? toMessage(last) : null;
-  const lastMessageId = lastMessage?.id ?? bareId(last ?? raw.last_message_ref ?? null, 'message');
+  // undefined = the payload does not say; null = the server says there is no message (any more).
+  const saysLast = last !== undefined || raw.last_message_ref !== undefined;
+  const lastMessageId = saysLast ? lastMessage?.id ?? bareId(last ?? raw.last_message_ref ?? null, 'message') : undefined;
   const unread = raw.unread_count;
   const deleted = raw.deleted === true;
   return {
@@ -140,9 +142,15 @@ export function mergeConversation(known, fresh) {
   if (!known) return { ...fresh, unreadCount: fresh.unreadCount ?? 0 };
   const merged = { ...known, ...fresh };
   if (fresh.unreadCount === undefined) merged.unreadCount = known.unreadCount;
-  if (!fresh.lastMessage && known.lastMessage && (!fresh.lastMessageId || fresh.lastMessageId === known.lastMessage.id)) {
-    merged.lastMessage = known.lastMessage;
-    merged.lastMessageId = known.lastMessage.id;
+  if (!fresh.lastMessage) {
+    if (fresh.lastMessageId === null) {
+      merged.lastMessage = null; // no message left (the last ones were deleted)
+    } else {
+      // Only an id (a record event), or nothing: keep the preview we have; when the id says the last
+      // message changed, putConversation or a re-read puts the right one.
+      merged.lastMessage = known.lastMessage;
+      merged.lastMessageId = fresh.lastMessageId ?? known.lastMessageId;
+    }
   }
   if (!fresh.createdAt) merged.createdAt = known.createdAt;
   if (!fresh.updatedAt) merged.updatedAt = known.updatedAt;

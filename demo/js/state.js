@@ -82,6 +82,11 @@ export function userName(id) {
 export function putConversation(conversation) {
   const known = state.conversations.get(conversation.id);
   const merged = mergeConversation(known, conversation);
+  // A record event names the last message only by id: show it at once if we hold it (e.g. the one
+  // before a message just deleted), else the preview we had stays until the caller's re-read.
+  const held = !merged.lastMessage || merged.lastMessage.id !== merged.lastMessageId
+    ? state.threads.get(conversation.id)?.messages.get(merged.lastMessageId) : null;
+  if (held && !held.deleted) merged.lastMessage = held;
   state.conversations.set(conversation.id, merged);
   touch('conversations');
   if (conversation.id === state.openId) touch('open');

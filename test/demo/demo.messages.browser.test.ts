@@ -86,7 +86,9 @@ it('shows a long message collapsed, with "Read more"', async () => {
   const legacyBubble = bob.page.locator(`[data-message-id="${id}"]`);
   await legacyBubble.getByRole('button', { name: 'Read more' }).waitFor();
   expect((await legacyBubble.locator('.msg-body').textContent())!.length).toBeLessThan(1000);
-  expect((await bob.conversationItem('Book club').locator('.conv-preview').textContent())!.length).toBeLessThan(200);
+  const preview = bob.conversationItem('Book club').locator('.conv-preview');
+  await preview.filter({ hasText: /^legacy x+/ }).waitFor();
+  expect((await preview.textContent())!.length).toBeLessThan(200);
 });
 
 it('refuses a message over 64 KB in the composer, with the reason', async () => {
@@ -199,6 +201,16 @@ it('lets the author delete a message: it becomes "message deleted" everywhere at
   await bob.send('Oops, wrong chat');
   await alice.message('Oops, wrong chat').waitFor();
   const id = await bob.message('Oops, wrong chat').getAttribute('data-message-id');
+  // Every preview the list shows for the conversation from now on (it must never claim "No messages yet").
+  await bob.page.evaluate(() => {
+    const seen: string[] = [];
+    (window as any).__previews = seen;
+    new MutationObserver(() => {
+      const item = Array.from(document.querySelectorAll('.conv-item')).find((li) => li.textContent?.includes('Book club'));
+      const text = item?.querySelector('.conv-preview')?.textContent;
+      if (text && seen[seen.length - 1] !== text) seen.push(text);
+    }).observe(document.querySelector('[data-testid="conversation-list"]')!, { subtree: true, childList: true, characterData: true });
+  });
   bob.page.once('dialog', (dialog) => dialog.accept());
   await bob.message('Oops, wrong chat').hover();
   await bob.message('Oops, wrong chat').getByTestId('message-menu').click();
@@ -207,6 +219,9 @@ it('lets the author delete a message: it becomes "message deleted" everywhere at
     await page.page.locator(`[data-message-id="${id}"]`).getByTestId('message-deleted').waitFor();
     expect(await page.message('Oops, wrong chat').count()).toBe(0);
   }
+  // The list's preview goes back to the message before (the conversation's last_message moved).
+  await bob.conversationItem('Book club').locator('.conv-preview').filter({ hasText: 'You: Meet at 7' }).waitFor();
+  expect(await bob.page.evaluate(() => (window as any).__previews)).not.toContain('No messages yet');
   const rows = await demo.sql<{ deleted: boolean; body: string | null }>(`SELECT deleted, body FROM message WHERE _id = $1`, [bare(id!)]);
   expect(rows[0].deleted).toBe(true);
   expect(rows[0].body ?? '').toBe('');
