@@ -141,6 +141,14 @@ export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
       };
     },
 
+    listActions(): ActionDef[] {
+      return registry.opNames().flatMap((name) => host.findAction(name) ?? []);
+    },
+
+    listHandlers() {
+      return registry.handlerRoutes().map(({ method, path, entry }) => ({ method, path, requires: requirementOf(entry) }));
+    },
+
     matchHandler(method: string, path: string): HttpHandlerDef | undefined {
       const entry = registry.handler(method, path);
       if (!entry) return undefined;
