@@ -5,6 +5,7 @@ import type { ActionDef, HttpHandlerDef } from '../http/action';
 import type { Logger } from '../log';
 import type { PubsubBus } from '../pubsub/pubsub';
 import type { RecordJSON } from '../store/record-json';
+import { checkTypedValues } from '../store/typed-values';
 import { createSkygearCloud, type SkygearCloud } from './cloud';
 import { pluginContext, requirementOf, type PluginContext } from './context';
 import type { HookCall, HookTrigger } from './hooks';
@@ -137,7 +138,11 @@ export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
       return {
         name,
         requires: requirementOf(op),
-        handle: (req) => op.invoke(req.body, pluginContext(req.auth, req.requestId, 'plugin')),
+        handle: (req) => {
+          // One place for every plugin, in process or over HTTP: no lambda sees a malformed $type.
+          for (const [key, value] of Object.entries(req.body)) checkTypedValues(value, key);
+          return op.invoke(req.body, pluginContext(req.auth, req.requestId, 'plugin'));
+        },
       };
     },
 
