@@ -11,6 +11,7 @@
  * refusal (101/103/104/127, or 401/102 from the admin and master checks) and never a 5xx.
  */
 import { randomUUID } from 'node:crypto';
+import type { Requirement } from '../../src/server/http/action';
 import { rawRequest, type RawResponse } from '../support/http';
 import type { TestServer } from '../support/server';
 import { closeAllClients, signupClient } from '../support/client';
@@ -59,13 +60,21 @@ const SKYGEAR_CLASS: Record<string, SkygearClass> = {
   'schema:field_access:update': 'A',
 };
 
-/** Plugin lambdas and handlers: their registration flags decide (Part B §3.2 table). */
-const classOfFlags = (requires: string): SkygearClass => {
-  if (requires === 'user') return 'T';
-  if (requires === 'keyOrToken') return 'KT';
-  if (requires === 'none') return 'none';
-  throw new Error(`a plugin entry with requirement ${requires}`);
+/**
+ * Plugin lambdas and handlers: their registration flags decide (Part B §3.2 table): user_required
+ * → T, key_required → KT, neither → none. A host rule that narrows a plugin entry further (e.g. a
+ * master-key-only lambda) shows up as that entry's requirement and is checked as its class.
+ */
+const CLASS_OF_REQUIREMENT: Record<Requirement, SkygearClass> = {
+  none: 'none',
+  keyOrToken: 'KT',
+  user: 'T',
+  key: 'K',
+  admin: 'A',
+  master: 'M',
+  dev: 'D',
 };
+const classOfFlags = (requires: Requirement): SkygearClass => CLASS_OF_REQUIREMENT[requires];
 
 type KeyKind = 'none' | 'wrong' | 'client' | 'master';
 type TokenKind = 'none' | 'unknown' | 'valid' | 'disabled' | 'stale';
