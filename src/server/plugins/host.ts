@@ -12,7 +12,7 @@ import type { HookCall, HookTrigger } from './hooks';
 import { loadInProcessModules } from './in-process';
 import { initPayload } from './init-payload';
 import type { PluginHost, PluginState } from './plugin-host';
-import { PluginRegistry, type HookEntry } from './registry';
+import { PluginRegistry, type HookEntry, type OpEntry } from './registry';
 import { StaticAssets } from './static-assets';
 import { startTimers } from './timers';
 import { HttpPlugin } from './transport/http';
@@ -133,16 +133,12 @@ export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
     },
 
     findAction(name: string): ActionDef | undefined {
-      const op = registry.op(name);
+      const op = withTypedValueCheck(registry.op(name));
       if (!op) return undefined;
       return {
         name,
         requires: requirementOf(op),
-        handle: (req) => {
-          // One place for every plugin, in process or over HTTP: no lambda sees a malformed $type.
-          for (const [key, value] of Object.entries(req.body)) checkTypedValues(value, key);
-          return op.invoke(req.body, pluginContext(req.auth, req.requestId, 'plugin'));
-        },
+        handle: (req) => op.invoke(req.body, pluginContext(req.auth, req.requestId, 'plugin')),
       };
     },
 
@@ -190,4 +186,19 @@ export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
     },
   };
   return host;
+}
+
+/**
+ * The op with the host's typed-value check in front: one place for every plugin, in process or over
+ * the HTTP transport, so no lambda sees a malformed `$type` (108 naming its path instead).
+ */
+function withTypedValueCheck(op: OpEntry | undefined): OpEntry | undefined {
+  if (!op) return undefined;
+  return {
+    ...op,
+    invoke: async (body, context) => {
+      for (const [key, value] of Object.entries(body)) checkTypedValues(value, key);
+      return op.invoke(body, context);
+    },
+  };
 }
