@@ -87,7 +87,7 @@ type Expected = 'pass' | { status: number; code: number; message?: string };
 const refuse = (status: number, code: number, message?: string): Expected => ({ status, code, message });
 
 /** The oracle: Go's preprocessors in their order (key, then token, then the action's own check). */
-export function expectedAuth(cls: SkygearClass, key: KeyKind, token: TokenKind, devMode: boolean): Expected {
+function expectedAuth(cls: SkygearClass, key: KeyKind, token: TokenKind, devMode: boolean): Expected {
   if (cls === 'none') return 'pass';
   if (key === 'wrong') return refuse(401, 103, 'Cannot verify api key');
   if (cls === 'K' || cls === 'M' || cls === 'D') {
