@@ -53,20 +53,23 @@ export async function recomputeStatusOfMessages(q: Queryable, messageIds: readon
 /** Call with the conversation locked; takes the message locks itself. */
 export async function recomputeStatusOfConversation(q: Queryable, conversationId: string): Promise<string[]> {
   await lockMessagesOfConversation(q, conversationId);
-  const res = await q.query<{ _id: string }>(STATUS_SQL('m2.conversation_id = $1 AND NOT m2.deleted'), [conversationId]);
+  // Deleted messages too: their status must stay true to the audience (I4 holds for every message),
+  // though nobody is told about their changes (publishMessageUpdates skips them).
+  const res = await q.query<{ _id: string }>(STATUS_SQL('m2.conversation_id = $1'), [conversationId]);
   return res.rows.map((r) => r._id);
 }
 
 /**
  * Publishes `update` for messages whose status changed, to the participants of each one's
- * conversation (one query for the messages, one for the members).
+ * conversation (one query for the messages, one for the members). A deleted message was announced
+ * as deleted; it gets no more events.
  */
 export async function publishMessageUpdates(rt: ChatRuntime, q: Queryable, outbox: Outbox, messageIds: readonly string[]): Promise<void> {
   if (messageIds.length === 0) return;
   const res = await q.query(
     `SELECT ${MESSAGE_COLUMNS}, c.participant_ids AS audience
        FROM message m JOIN conversation c ON c._id = m.conversation_id
-      WHERE m._id = ANY($1::text[]) ORDER BY m.seq`,
+      WHERE m._id = ANY($1::text[]) AND NOT m.deleted ORDER BY m.seq`,
     [[...messageIds]],
   );
   for (const row of res.rows) {

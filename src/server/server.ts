@@ -15,6 +15,7 @@ import { recordActions } from './http/actions/record';
 import { roleActions } from './http/actions/role';
 import { schemaActions } from './http/actions/schema';
 import { statusActions } from './http/actions/status';
+import type { HttpHandlerSource } from './http/action';
 import { createHttpApp, type PathRoute } from './http/app';
 import { demoRoute } from './http/demo';
 import { ActionRouter } from './http/router';
@@ -32,6 +33,9 @@ export interface SkygearServer {
   /** Base URL without trailing slash (e.g. http://127.0.0.1:3000); '' until listen resolves. */
   readonly url: string;
   readonly httpServer: http.Server;
+  /** Every action served (built-in and plugin lambdas) and the plugins' path handlers. */
+  readonly router: ActionRouter;
+  readonly handlers: HttpHandlerSource;
   /**
    * Listens, then runs the plugin lifecycle (until it is done the plugin gate answers 118/121).
    * Resolves with the URL once plugins are ready, or as soon as the socket listens with
@@ -131,6 +135,8 @@ export async function createServer(input: Config, opts: { log?: Logger } = {}): 
     db,
     schema,
     httpServer,
+    router,
+    handlers: host,
     get url() {
       return url;
     },

@@ -4,14 +4,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { openDriver } from '../../src/server/db/open';
 import { checkInvariants } from '../plugin/invariants';
-import { bareId, signupUsers } from '../plugin/support';
 import { closeAllClients } from '../support/client';
-import { uniqueAppName } from '../support/database';
-import { type SkygearNode, freePort, startSkygearNode } from '../support/skygear-node';
-import { type TestServer, startTestServer } from '../support/server';
-import { waitUntil } from './sdk-users';
+import { type ServerOnSkygearNode, type SkygearNode, freePort, startServerOnSkygearNode } from '../support/skygear-node';
+import type { TestServer } from '../support/server';
+import { bareId, eventually, signupUsers } from '../plugin/support';
 
 const exec = promisify(execFile);
 
@@ -23,7 +20,6 @@ const exec = promisify(execFile);
  * skygear-node's bin.js, the runtime a user runs).
  */
 const ROOT = path.resolve(__dirname, '../..');
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 let workDir: string;
 let cloudDir: string;
 let packedFiles: string[];
@@ -54,22 +50,18 @@ test('the package holds the built plugin, the server and the demo — no sources
 });
 
 describe('a cloud-code folder that re-exports includeme, under skygear-node (PostgreSQL)', () => {
-  const appName = uniqueAppName();
+  let pair: ServerOnSkygearNode;
   let runtime: SkygearNode;
   let server: TestServer;
 
   beforeAll(async () => {
-    runtime = await startSkygearNode({ module: cloudDir, appName, databaseUrl: `${PG_URL}?sslmode=disable` });
-    server = await startTestServer({ env: { APP_NAME: appName, DATABASE_URL: PG_URL, ...runtime.serverEnv() } });
+    pair = await startServerOnSkygearNode({ module: cloudDir });
+    ({ runtime, server } = pair);
   }, 120_000);
 
   afterAll(async () => {
     closeAllClients();
-    await server?.close();
-    await runtime?.stop();
-    const admin = await openDriver(PG_URL, 'public');
-    await admin.query(`DROP SCHEMA IF EXISTS "app_${appName}" CASCADE`).catch(() => undefined);
-    await admin.close();
+    await pair?.close();
   });
 
   test('conversations, messages, edits and deletes work through the installed package', async () => {
@@ -77,7 +69,7 @@ describe('a cloud-code folder that re-exports includeme, under skygear-node (Pos
       const [alice, bob] = await signupUsers(server, 2, 'pkg');
       const cid = await alice.createConversation([bob], 'installed');
       const mid = await alice.send(cid, 'from the tarball');
-      const unread = await waitUntil(async () => {
+      const unread = await eventually(async () => {
         const total = await bob.call('chat:total_unread');
         return total.message === 1 ? total : undefined;
       }, 'the unread count');
@@ -113,7 +105,7 @@ test('the skygear-chat-server bin starts the server with the chat plugin and the
   child.stderr?.on('data', (d) => (output += String(d)));
   try {
     const base = `http://127.0.0.1:${port}`;
-    await waitUntil(async () => {
+    await eventually(async () => {
       if (child.exitCode !== null) throw new Error(`the server exited:\n${output}`);
       return (await fetch(`${base}/_status/healthz`).then((r) => r.ok, () => false)) || undefined;
     }, 'the packaged server', 60_000);

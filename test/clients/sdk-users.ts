@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { MemoryStorageDriver, closeClient } from '../support/client';
 import type { TestServer } from '../support/server';
+import { eventually } from '../plugin/support';
 
 /**
  * Users of the published chat JS SDK (`skygear-chat` on npm), unmodified. The SDK talks through the
@@ -67,7 +68,7 @@ export async function subscribeSdk(user: SdkUser): Promise<SdkFeed> {
   // The SDK saves its user_channel record in the user's private database (1.1.1 does not keep the
   // record it just created, so ask the database rather than the SDK).
   const UserChannel = user.skygear.Record.extend('user_channel');
-  const channel = await waitUntil(async () => {
+  const channel = await eventually(async () => {
     const [record] = await user.skygear.privateDB.query(new user.skygear.Query(UserChannel));
     return record?.name as string | undefined;
   }, `${user.name}'s user channel`);
@@ -75,7 +76,7 @@ export async function subscribeSdk(user: SdkUser): Promise<SdkFeed> {
   const probe = (data: any) => pings.push(data);
   user.skygear.pubsub.on(channel, probe);
   const ping = randomUUID();
-  await waitUntil(async () => {
+  await eventually(async () => {
     user.skygear.pubsub.publish(channel, { event: 'typing', data: {}, ping });
     await new Promise((resolve) => setTimeout(resolve, 50));
     return pings.some((p: any) => p.ping === ping);
@@ -85,18 +86,8 @@ export async function subscribeSdk(user: SdkUser): Promise<SdkFeed> {
   return {
     records,
     typing,
-    waitFor: (list, match, what, timeoutMs) => waitUntil(async () => list().find(match), what, timeoutMs),
+    waitFor: (list, match, what, timeoutMs) => eventually(async () => list().find(match), what, timeoutMs),
   };
-}
-
-export async function waitUntil<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** The Skygear error a rejected SDK call carries (`{error: {code, …}}` from the skygear client). */

@@ -1,13 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import path from 'node:path';
-import { openDriver } from '../../src/server/db/open';
 import { checkInvariants } from '../plugin/invariants';
-import { type ChatUser, PLUGIN_PATH, bareId, eventually, expectError, signupUsers, startChatServer } from '../plugin/support';
+import { type ChatUser, bareId, eventually, expectError, signupUsers, startChatServer } from '../plugin/support';
 import { closeAllClients } from '../support/client';
-import { uniqueAppName } from '../support/database';
 import { callAction } from '../support/http';
-import { type SkygearNode, startSkygearNode } from '../support/skygear-node';
-import { type TestServer, startTestServer } from '../support/server';
+import { type ServerOnSkygearNode, type SkygearNode, startServerOnSkygearNode } from '../support/skygear-node';
+import type { TestServer } from '../support/server';
 
 const skygear: any = require('skygear');
 
@@ -125,28 +123,18 @@ describe('skygear-chat/cloud handlers, loaded in process', () => {
  * LOAD_MODULES lists them), reached over the plugin HTTP transport. Always on PostgreSQL.
  */
 describe('skygear-chat/cloud handlers under skygear-node (PostgreSQL)', () => {
-  const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
-  const appName = uniqueAppName();
+  let pair: ServerOnSkygearNode;
   let runtime: SkygearNode;
   let server: TestServer;
 
   beforeAll(async () => {
-    runtime = await startSkygearNode({
-      module: `${path.resolve(__dirname, '../../src/plugin/index.ts')},${HOOK_MODULE}`,
-      appName,
-      databaseUrl: `${PG_URL}?sslmode=disable`,
-      typescript: true,
-    });
-    server = await startTestServer({ env: { APP_NAME: appName, DATABASE_URL: PG_URL, ...runtime.serverEnv() } });
+    pair = await startServerOnSkygearNode({ module: `${path.resolve(__dirname, '../../src/plugin/index.ts')},${HOOK_MODULE}`, typescript: true });
+    ({ runtime, server } = pair);
   }, 120_000);
 
   afterAll(async () => {
     closeAllClients();
-    await server?.close();
-    await runtime?.stop();
-    const admin = await openDriver(PG_URL, 'public');
-    await admin.query(`DROP SCHEMA IF EXISTS "app_${appName}" CASCADE`).catch(() => undefined);
-    await admin.close();
+    await pair?.close();
   });
 
   test('created, sent and deleted reach the handlers with the 1.7 arguments', async () => {
@@ -179,6 +167,3 @@ describe('skygear-chat/cloud handlers under skygear-node (PostgreSQL)', () => {
     }
   }, 120_000);
 });
-
-// PLUGIN_PATH is what startChatServer loads first; the hook module must come after it.
-void PLUGIN_PATH;

@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { checkInvariants } from '../plugin/invariants';
-import { startChatServer } from '../plugin/support';
+import { eventually, startChatServer } from '../plugin/support';
 import type { TestServer } from '../support/server';
-import { SDK_VERSIONS, type SdkFeed, type SdkUser, sdkError, sdkUser, subscribeSdk, waitUntil } from './sdk-users';
+import { SDK_VERSIONS, type SdkFeed, type SdkUser, sdkError, sdkUser, subscribeSdk } from './sdk-users';
 
 /**
  * The chat plugin's own JS SDK as published on npm (skygear-chat 1.1.1, 1.3.4 and 1.7.0, unmodified),
@@ -131,7 +131,7 @@ describe.each(SDK_VERSIONS)('skygear-chat $version', ({ version, pkg }) => {
     expect(page.map((m: any) => m._id)).toEqual([m2._id, m1._id]);
     expect(page[0].recordType).toBe('message');
     expect(page[0].attachment.url).toContain(m2.attachment.name);
-    await waitUntil(async () => {
+    await eventually(async () => {
       const receipts = await alice.chat.getMessageReceipts(m1);
       return receipts.some((r: any) => r.user === bob.id && r.delivered_at && !r.read_at);
     }, 'bob: delivered by getMessages');
@@ -156,7 +156,7 @@ describe.each(SDK_VERSIONS)('skygear-chat $version', ({ version, pkg }) => {
     // markAsLastMessageRead saves the user's user_conversation (without waiting): unread goes to 0.
     const marked = await carol.chat.markAsLastMessageRead(conv, m2);
     expect(marked.last_read_message._id).toBe(m2._id);
-    const carolsView = await waitUntil(async () => {
+    const carolsView = await eventually(async () => {
       const view = await carol.chat.getConversation(conv._id);
       return view.unread_count === 0 ? view : undefined;
     }, 'carol: read up to the last message');
@@ -190,7 +190,7 @@ describe.each(SDK_VERSIONS)('skygear-chat $version', ({ version, pkg }) => {
     const perConversation: any[] = [];
     const handler = (e: any) => perConversation.push(e);
     bob.chat.subscribeTypingIndicator(conv, handler);
-    await waitUntil(async () => {
+    await eventually(async () => {
       alice.chat.sendTypingIndicator(conv, 'begin');
       await new Promise((resolve) => setTimeout(resolve, 100));
       return perConversation.length > 0;
@@ -268,7 +268,7 @@ test('a seed-era record client and the 1.7 SDK in one conversation', async () =>
     const [after] = await sdk.chat.getMessages(sdkConversation, 1);
     expect([after.message_status, after.conversation_status]).toEqual(['all_read', 'all_read']);
     // getMessages marks what it fetched as delivered without waiting: let that request finish.
-    await waitUntil(async () => {
+    await eventually(async () => {
       const res = await server.db.query(`SELECT 1 FROM receipt WHERE message_id = $1 AND user_id = $2 AND delivered_at IS NOT NULL`, [after._id, sdk.id]);
       return res.rows.length > 0;
     }, 'the SDK marking the page delivered');

@@ -214,6 +214,18 @@ describe('chat:delete_message', () => {
     await invariants(server);
   });
 
+  test('a deleted message keeps a true status when its readers leave (I4 holds for every message)', async () => {
+    const [alice, bob, carol] = await signupUsers(server, 3, 'delstatus');
+    const cid = await alice.createConversation([bob, carol], 'status');
+    const mid = await alice.send(cid, 'read by carol only');
+    await carol.call('chat:mark_as_read', [[mid]]);
+    await alice.call('chat:delete_message', [mid]);
+    await alice.call('chat:remove_participants', [cid, [carol.id]]); // the only reader leaves the audience
+    const row = await server.db.query(`SELECT conversation_status, message_status FROM message WHERE _id = $1`, [mid]);
+    expect(row.rows[0]).toEqual({ conversation_status: 'delivered', message_status: 'delivered' });
+    await invariants(server);
+  });
+
   test('the deleted window of get_messages follows the page', async () => {
     const [alice, bob] = await signupUsers(server, 2, 'window');
     const cid = await alice.createConversation([bob], 'window');

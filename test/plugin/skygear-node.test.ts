@@ -1,10 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import path from 'node:path';
 import { closeAllClients } from '../support/client';
-import { uniqueAppName } from '../support/database';
-import { type SkygearNode, startSkygearNode } from '../support/skygear-node';
-import { type TestServer, startTestServer } from '../support/server';
-import { openDriver } from '../../src/server/db/open';
+import { type ServerOnSkygearNode, type SkygearNode, startServerOnSkygearNode } from '../support/skygear-node';
+import type { TestServer } from '../support/server';
 import { checkInvariants } from './invariants';
 import { type ChatUser, bareId, eventually, recordEventOf, signupUsers, subscribeFeed } from './support';
 
@@ -14,27 +12,21 @@ import { type ChatUser, bareId, eventually, recordEventOf, signupUsers, subscrib
  * skygear-node talks to PostgreSQL over TCP, so this test always uses PostgreSQL, also in the PGlite
  * run of the suite.
  */
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const PLUGIN_ENTRY = path.resolve(__dirname, '../../src/plugin/index.ts');
 
 describe('the chat plugin under skygear-node (PostgreSQL)', () => {
-  const appName = uniqueAppName();
+  let pair: ServerOnSkygearNode;
   let runtime: SkygearNode;
   let server: TestServer;
 
   beforeAll(async () => {
-    runtime = await startSkygearNode({ module: PLUGIN_ENTRY, appName, databaseUrl: `${PG_URL}?sslmode=disable`, typescript: true });
-    server = await startTestServer({ env: { APP_NAME: appName, DATABASE_URL: PG_URL, ...runtime.serverEnv() } });
+    pair = await startServerOnSkygearNode({ module: PLUGIN_ENTRY, typescript: true });
+    ({ runtime, server } = pair);
   }, 120_000);
 
   afterAll(async () => {
     closeAllClients();
-    await server?.close();
-    await runtime?.stop();
-    // This server's schema is on PostgreSQL whatever TEST_DATABASE_URL says: drop it ourselves.
-    const admin = await openDriver(PG_URL, 'public');
-    await admin.query(`DROP SCHEMA IF EXISTS "app_${appName}" CASCADE`).catch(() => undefined);
-    await admin.close();
+    await pair?.close();
   });
 
   test('create a conversation, send, mark read, total_unread — and the realtime event', async () => {

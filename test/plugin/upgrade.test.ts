@@ -3,12 +3,12 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDriver } from '../../src/server/db/open';
-import { sdkUser, waitUntil } from '../clients/sdk-users';
+import { sdkUser } from '../clients/sdk-users';
 import { closeAllClients } from '../support/client';
 import { isPostgres, testDatabaseUrl, uniqueAppName } from '../support/database';
 import type { TestServer } from '../support/server';
 import { checkInvariants } from './invariants';
-import { bareId, signupUsers, startChatServer } from './support';
+import { bareId, eventually, signupUsers, startChatServer } from './support';
 
 /**
  * The upgrade path (issue 14): a database written by the previous version — messages with only
@@ -115,7 +115,7 @@ test('a database of the previous version gets the 1.x names at start-up; both cl
     expect(history.every((m: any) => m.conversation.id === `conversation/${conversationId!}`)).toBe(true);
     expect(history.find((m: any) => bareId(m._id) === messages![0]).message_status).toBe('all_read');
     // (getMessages marks the page delivered without waiting: let that finish before the server stops.)
-    await waitUntil(async () => (await q(`SELECT count(*)::int AS n FROM receipt WHERE user_id = $1 AND delivered_at IS NOT NULL`, [sdk.id])).rows[0].n === 4, 'delivered');
+    await eventually(async () => (await q(`SELECT count(*)::int AS n FROM receipt WHERE user_id = $1 AND delivered_at IS NOT NULL`, [sdk.id])).rows[0].n === 4, 'delivered');
     const oldOne = new admin.Record('message', (await admin.lambda('chat:get_messages', [conversationId!, 10])).results.find((m: any) => bareId(m._id) === messages![2]));
     oldOne.body = 'three, edited after the upgrade';
     await admin.publicDB.save(oldOne);

@@ -3,7 +3,9 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { TEST_API_KEY, TEST_MASTER_KEY } from './server';
+import { openDriver } from '../../src/server/db/open';
+import { uniqueAppName } from './database';
+import { TEST_API_KEY, TEST_MASTER_KEY, type TestServer, startTestServer } from './server';
 
 /**
  * The REAL skygear-node runtime (skygear 1.7.2 `bin.js`) as a child process, loading the given module
@@ -113,5 +115,39 @@ export async function startSkygearNode(opts: SkygearNodeOptions): Promise<Skygea
     serverEnv: () => ({ PORT: String(serverPort), PLUGINS: 'NODE', NODE_TRANSPORT: 'http', NODE_PATH: `http://127.0.0.1:${pluginPort}` }),
     output: () => output,
     stop,
+  };
+}
+
+/** skygear-node talks to PostgreSQL over TCP: these pairings always use the machine's PostgreSQL. */
+export const SKYGEAR_NODE_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface ServerOnSkygearNode {
+  runtime: SkygearNode;
+  server: TestServer;
+  /** Stops both and drops the app schema (on PostgreSQL whatever TEST_DATABASE_URL says). */
+  close(): Promise<void>;
+}
+
+/** Our server with `module` (a path, or comma-separated paths) run by the real skygear-node, on a fresh app schema. */
+export async function startServerOnSkygearNode(opts: { module: string; typescript?: boolean }): Promise<ServerOnSkygearNode> {
+  const appName = uniqueAppName();
+  const runtime = await startSkygearNode({ module: opts.module, appName, databaseUrl: `${SKYGEAR_NODE_PG_URL}?sslmode=disable`, typescript: opts.typescript });
+  let server: TestServer;
+  try {
+    server = await startTestServer({ env: { APP_NAME: appName, DATABASE_URL: SKYGEAR_NODE_PG_URL, ...runtime.serverEnv() } });
+  } catch (err) {
+    await runtime.stop();
+    throw err;
+  }
+  return {
+    runtime,
+    server,
+    async close() {
+      await server.close();
+      await runtime.stop();
+      const admin = await openDriver(SKYGEAR_NODE_PG_URL, 'public');
+      await admin.query(`DROP SCHEMA IF EXISTS "app_${appName}" CASCADE`).catch(() => undefined);
+      await admin.close();
+    },
   };
 }

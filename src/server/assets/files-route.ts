@@ -2,7 +2,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { classifyKey, wrongKeyError, type KeyConfig } from '../auth/keys';
+import { apiKeyEmpty, classifyKey, type KeyConfig } from '../auth/keys';
 import { credentialsFromQuery } from '../http/credentials';
 import { writeResult } from '../http/envelope';
 import type { PathRoute } from '../http/app';
@@ -42,7 +42,7 @@ function requireKey(req: IncomingMessage, url: URL, keys: KeyConfig): void {
   const { apiKey } = credentialsFromQuery(req, url.searchParams);
   const key = classifyKey(apiKey, keys);
   if (key.kind === 'wrong') throw key.error;
-  if (key.kind === null) throw wrongKeyError(apiKey);
+  if (key.kind === null) throw apiKeyEmpty();
 }
 
 function checkSignedUrl(store: FsAssetStore, name: string, query: URLSearchParams): void {

@@ -3,7 +3,7 @@ import { ErrorCodes, SkygearError } from '../errors';
 import type { Requirement } from '../http/action';
 import { GOD_USER_ID, type AuthContext } from './context';
 import { assertNotDisabled } from './disabled';
-import { classifyKey, wrongKeyError, type KeyConfig } from './keys';
+import { apiKeyEmpty, classifyKey, type KeyConfig } from './keys';
 import { hasAdminRole, loadRoles } from './roles';
 import { table } from './sql';
 import { findTokenOwner, type TokenOwner } from './tokens';
@@ -27,6 +27,9 @@ const noPermission = (status: number) =>
 
 export const loginRequired = () =>
   new SkygearError('Authentication is required for this action, please login.', ErrorCodes.NotAuthenticated);
+
+/** Go's UserAuthenticator: neither a key nor a token (checked after the key and the token themselves). */
+const neitherKeyNorToken = () => new SkygearError('Both api key and access token are empty', ErrorCodes.NotAuthenticated);
 
 /** Requirements that need a key and ignore the token entirely (Go's "accesskey" stage). */
 const KEY_ONLY: ReadonlySet<Requirement> = new Set(['key', 'master', 'dev']);
@@ -55,7 +58,7 @@ export class Authenticator {
     const keyType = key.kind;
 
     if (KEY_ONLY.has(requirement)) {
-      if (keyType === null) throw wrongKeyError(input.apiKey);
+      if (keyType === null) throw apiKeyEmpty();
       if (requirement === 'master' && keyType !== 'master') throw noPermission(401);
       if (requirement === 'dev' && keyType !== 'master' && !config.devMode) throw noPermission(403);
       const userId = keyType === 'master' && impersonate ? await this.actAs(impersonate) : null;
@@ -71,12 +74,9 @@ export class Authenticator {
       roles = undefined;
     }
 
-    if (requirement === 'keyOrToken') {
-      if (keyType === null && userId === null) {
-        throw new SkygearError('Both api key and access token are empty', ErrorCodes.NotAuthenticated);
-      }
-      return this.context(userId, keyType, input.accessToken, roles);
-    }
+    // Every stage below Go's UserAuthenticator refuses a request that has neither.
+    if (keyType === null && userId === null) throw neitherKeyNorToken();
+    if (requirement === 'keyOrToken') return this.context(userId, keyType, input.accessToken, roles);
 
     // 'user' and 'admin': the master key without a token acts as _god.
     if (userId === null) {

@@ -26,3 +26,6 @@ export function classifyKey(key: string, config: KeyConfig): KeyCheck {
 
 export const wrongKeyError = (key: string): SkygearError =>
   new SkygearError(`Cannot verify api key: \`${key}\``, ErrorCodes.AccessKeyNotAccepted);
+
+/** Go's AccessKeyValidationPreprocessor: an action that needs a key got none (101, not 103). */
+export const apiKeyEmpty = (): SkygearError => new SkygearError('Api key is empty', ErrorCodes.NotAuthenticated);

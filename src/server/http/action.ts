@@ -38,12 +38,16 @@ export interface ActionDef {
 /** Where the router looks up actions it does not have built in (plugin lambdas). */
 export interface ActionSource {
   findAction(name: string): ActionDef | undefined;
+  /** Every action it serves now (the conformance matrix walks them all). */
+  listActions(): ActionDef[];
 }
 
 /** A path-routed endpoint registered by a plugin (skygear `handler`), e.g. GET /static/… */
 export interface HttpHandlerSource {
   /** Returns a handler for (method, path without query), or undefined. */
   matchHandler(method: string, path: string): HttpHandlerDef | undefined;
+  /** Every registered (method, path) with its requirement; prefix paths end in '/'. */
+  listHandlers(): Array<{ method: string; path: string; requires: Requirement }>;
 }
 
 export interface HttpHandlerRequest {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ErrorCodes, SkygearError } from '../errors';
+import { checkDepth } from '../store/typed-values';
 
 /** JSON API bodies larger than this are refused; uploads go through /files and stream to disk. */
 export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
@@ -35,5 +36,9 @@ export function parseJsonObject(raw: Buffer): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badRequest('request body must be a JSON object');
   }
-  return value as Record<string, unknown>;
+  // JSON.parse takes any depth; the recursive code behind it (predicates, records, cloud code's
+  // fromJSON) does not. A bound here covers every action: 108 naming the field.
+  const body = value as Record<string, unknown>;
+  for (const key of Object.keys(body)) checkDepth(body[key], key);
+  return body;
 }

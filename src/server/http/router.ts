@@ -30,6 +30,17 @@ export class ActionRouter {
     return undefined;
   }
 
+  isBuiltin(name: string): boolean {
+    return this.builtins.has(name);
+  }
+
+  /** Built-in actions, then each source's (a name a source repeats is served by the first). */
+  list(): ActionDef[] {
+    const all = new Map(this.builtins);
+    for (const source of this.sources) for (const def of source.listActions()) if (!all.has(def.name)) all.set(def.name, def);
+    return [...all.values()];
+  }
+
   resolve(path: string, bodyAction: unknown): Resolution {
     const fromPath = path.replace(/^\//, '').replace(/\//g, ':');
     if (fromPath !== '') {

@@ -5,13 +5,14 @@ import type { ActionDef, HttpHandlerDef } from '../http/action';
 import type { Logger } from '../log';
 import type { PubsubBus } from '../pubsub/pubsub';
 import type { RecordJSON } from '../store/record-json';
+import { checkTypedValues } from '../store/typed-values';
 import { createSkygearCloud, type SkygearCloud } from './cloud';
 import { masterKeyActionMatcher, pluginContext, requirementOf, type PluginContext } from './context';
 import type { HookCall, HookTrigger } from './hooks';
 import { loadInProcessModules } from './in-process';
 import { initPayload } from './init-payload';
 import type { PluginHost, PluginState } from './plugin-host';
-import { PluginRegistry, type HookEntry } from './registry';
+import { PluginRegistry, type HookEntry, type OpEntry } from './registry';
 import { StaticAssets } from './static-assets';
 import { startTimers } from './timers';
 import { HttpPlugin } from './transport/http';
@@ -133,13 +134,21 @@ export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
     },
 
     findAction(name: string): ActionDef | undefined {
-      const op = registry.op(name);
+      const op = withTypedValueCheck(registry.op(name));
       if (!op) return undefined;
       return {
         name,
         requires: masterKeyOnly(name) ? 'master' : requirementOf(op),
         handle: (req) => op.invoke(req.body, pluginContext(req.auth, req.requestId, 'plugin')),
       };
+    },
+
+    listActions(): ActionDef[] {
+      return registry.opNames().flatMap((name) => host.findAction(name) ?? []);
+    },
+
+    listHandlers() {
+      return registry.handlerRoutes().map(({ method, path, entry }) => ({ method, path, requires: requirementOf(entry) }));
     },
 
     matchHandler(method: string, path: string): HttpHandlerDef | undefined {
@@ -178,4 +187,19 @@ export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
     },
   };
   return host;
+}
+
+/**
+ * The op with the host's typed-value check in front: one place for every plugin, in process or over
+ * the HTTP transport, so no lambda sees a malformed `$type` (108 naming its path instead).
+ */
+function withTypedValueCheck(op: OpEntry | undefined): OpEntry | undefined {
+  if (!op) return undefined;
+  return {
+    ...op,
+    invoke: async (body, context) => {
+      for (const [key, value] of Object.entries(body)) checkTypedValues(value, key);
+      return op.invoke(body, context);
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { runInTx } from '../db/tx-scope';
+import { invalidArgument } from '../errors';
 import type { HttpHandlerRequest, HttpHandlerResponse } from '../http/action';
 import type { RecordJSON } from '../store/record-json';
 import type { PluginContext } from './context';
@@ -71,9 +72,24 @@ function plainToJSON(value: unknown): unknown {
   return coreToJSON(value);
 }
 
+/**
+ * skygear-core's decoding of what the caller sent; its failure is the caller's bad input (108),
+ * never the cloud code's error (10000). The host checks `$type` values before any call, so this is
+ * the net under that check.
+ */
+function decoded<T>(what: string, argument: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    throw invalidArgument(`${what} cannot be decoded: ${err instanceof Error ? err.message : String(err)}`, [argument]);
+  }
+}
+
 export function lambdaInvoker(fn: LambdaFn, rt: InProcessRuntime) {
-  return (body: Record<string, unknown>, context: PluginContext): Promise<unknown> =>
-    guarded(async () => resultToJSON(await fn(coreFromJSON(body), { context, container: rt.container(context.user_id) })));
+  return async (body: Record<string, unknown>, context: PluginContext): Promise<unknown> => {
+    const param = decoded('the lambda arguments', 'args', () => coreFromJSON(body));
+    return guarded(async () => resultToJSON(await fn(param, { context, container: rt.container(context.user_id) })));
+  };
 }
 
 /**
@@ -82,16 +98,18 @@ export function lambdaInvoker(fn: LambdaFn, rt: InProcessRuntime) {
  * so it must not bind the finished transaction.
  */
 export function hookInvoker(fn: HookFn, trigger: HookTrigger, isAsync: boolean, rt: InProcessRuntime) {
-  return (call: HookCall, context: PluginContext): Promise<RecordJSON | undefined> =>
-    guarded(async () => {
-      const record = recordFromWire(call.record);
-      const original = call.original ? recordFromWire(call.original) : null;
+  return async (call: HookCall, context: PluginContext): Promise<RecordJSON | undefined> => {
+    const id = String(call.record._id);
+    const record = decoded(`record ${id}`, id, () => recordFromWire(call.record));
+    const original = call.original ? decoded(`the stored record ${id}`, id, () => recordFromWire(call.original!)) : null;
+    return guarded(async () => {
       const options: CloudCallOptions = { context, container: rt.container(context.user_id) };
       const run = async () => fn(record, original, rt.pool, options);
       const returned = isAsync ? await run() : await runInTx(call.tx, run);
       if (trigger !== 'beforeSave') return undefined;
       return recordToWire(returned ?? record);
     });
+  };
 }
 
 export function handlerInvoker(fn: HandlerFn, rt: InProcessRuntime) {

@@ -155,6 +155,15 @@ export class PluginRegistry {
     return this.ops.get(name);
   }
 
+  opNames(): string[] {
+    return [...this.ops.keys()];
+  }
+
+  /** Every (method, path) with a handler, and its entry. */
+  handlerRoutes(): Array<{ method: string; path: string; entry: HandlerEntry }> {
+    return [...this.handlers].flatMap(([path, byMethod]) => [...byMethod].map(([method, entry]) => ({ method, path, entry })));
+  }
+
   hooks(trigger: HookTrigger, recordType: string): readonly HookEntry[] {
     return this.hooksByKey.get(hookKey(trigger, recordType)) ?? [];
   }

@@ -7,13 +7,26 @@ import type { SubscriptionRegistry } from './registry';
 /**
  * One accepted websocket on one hub: applies client frames (Part B §1.3) and forgets the socket's
  * subscriptions when it goes away. Holds no timers and no per-connection buffers of its own.
+ *
+ * Replies are the one thing a client makes us send by sending: one that keeps sending such frames
+ * while never reading would grow its send buffer without bound, so once that buffer is over
+ * `maxBufferedBytes` (the bound fan-out sheds at) the connection is dropped instead.
  */
 export function serveConnection(
   socket: WebSocket,
   hub: HubName,
-  deps: { registry: SubscriptionRegistry<WebSocket>; bus: PubsubBus; log: Logger },
+  deps: { registry: SubscriptionRegistry<WebSocket>; bus: PubsubBus; log: Logger; maxBufferedBytes: number },
 ): void {
-  const { registry, bus, log } = deps;
+  const { registry, bus, log, maxBufferedBytes } = deps;
+  const reply = (text: string): boolean => {
+    if (socket.bufferedAmount > maxBufferedBytes) {
+      log.debug({ hub, buffered: socket.bufferedAmount }, 'pubsub: client does not read its replies; disconnected');
+      socket.terminate();
+      return false;
+    }
+    socket.send(text);
+    return true;
+  };
 
   socket.on('message', (raw: WebSocket.RawData) => {
     // Frames that were already in flight after we decided to close are ignored, as in Go.
@@ -32,11 +45,10 @@ export function serveConnection(
         });
         return;
       case 'reply':
-        socket.send(frame.text);
+        reply(frame.text);
         return;
       case 'fatal':
-        socket.send(frame.text);
-        socket.close();
+        if (reply(frame.text)) socket.close();
         return;
     }
   });

@@ -53,10 +53,11 @@ export function attachPubsubGateway(server: Server, bus: PubsubBus, opts: Pubsub
     perMessageDeflate: false,
   });
   let closing: Promise<void> | undefined;
+  const maxBufferedBytes = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
 
   bus.onMessage(
     createFanOut(registry, {
-      maxBufferedBytes: opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      maxBufferedBytes,
       log,
       isClosed: () => closing !== undefined,
     }),
@@ -90,7 +91,7 @@ export function attachPubsubGateway(server: Server, bus: PubsubBus, opts: Pubsub
         return;
       }
       log.debug({ hub, keyType }, 'pubsub: websocket connected');
-      serveConnection(ws, hub, { registry, bus, log });
+      serveConnection(ws, hub, { registry, bus, log, maxBufferedBytes });
     });
   };
   server.on('upgrade', onUpgrade);

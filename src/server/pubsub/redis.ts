@@ -64,6 +64,8 @@ export class RedisBus implements PubsubBus {
   private readonly channelOf: Record<HubName, string>;
   private readonly hubOf = new Map<string, HubName>();
   private readonly subscribed: Promise<boolean>;
+  /** Without an offline queue, the first publish must wait until the publisher is connected. */
+  private readonly publisherReady: Promise<void>;
   private readonly readyTimeoutMs: number;
   private readonly where: string;
   private closing: Promise<void> | undefined;
@@ -80,9 +82,12 @@ export class RedisBus implements PubsubBus {
     this.channelOf = { public: `${prefix}:public`, internal: `${prefix}:internal` };
     for (const hub of HUBS) this.hubOf.set(this.channelOf[hub], hub);
 
-    // A publish waits for at most one reconnect attempt instead of queueing for long: a stale
-    // realtime event is worth less than a publisher that does not stall.
-    this.publisher = new Redis(url, { ...connectionOptions, maxRetriesPerRequest: 1 });
+    // While Redis is down a publish fails at once instead of waiting for a reconnect: it runs after
+    // the request's COMMIT, so waiting made every send as slow as the reconnect back-off (1–3 s per
+    // send, test/reliability/faults-services.test.ts). A stale realtime event is worth less than a
+    // node that keeps answering; other nodes miss what is published during the outage.
+    this.publisher = new Redis(url, { ...connectionOptions, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.publisherReady = new Promise((resolve) => this.publisher.once('ready', () => resolve()));
     // The subscriber's SUBSCRIBE may wait as long as it takes for Redis to come up.
     this.subscriber = new Redis(url, { ...connectionOptions, maxRetriesPerRequest: null });
     this.watch(this.publisher, 'publisher');
@@ -115,7 +120,9 @@ export class RedisBus implements PubsubBus {
     try {
       await this.publisher.publish(this.channelOf[hub], payload);
     } catch (err) {
-      this.log.warn({ err, hub, channels, redis: this.where }, 'pubsub: publish to Redis failed; other nodes miss it');
+      // During an outage (already logged once by watch()) every publish fails: keep the log quiet.
+      const level = this.publisher.status === 'ready' ? 'warn' : 'debug';
+      this.log[level]({ err, hub, channels, redis: this.where }, 'pubsub: publish to Redis failed; other nodes miss it');
     }
   }
 
@@ -123,14 +130,15 @@ export class RedisBus implements PubsubBus {
     this.local.add(deliver);
   }
 
-  /** Resolves once both hub channels are subscribed; rejects after `readyTimeoutMs` or on failure. */
+  /** Resolves once both hub channels are subscribed and the publisher is connected; rejects after `readyTimeoutMs` or on failure. */
   async ready(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.readyTimeoutMs);
     });
     try {
-      const outcome = await Promise.race([this.subscribed, timeout]);
+      const both = Promise.all([this.subscribed, this.publisherReady]).then(([subscribed]) => subscribed);
+      const outcome = await Promise.race([both, timeout]);
       if (outcome === 'timeout') throw new Error(`pubsub: Redis at ${this.where} not subscribed after ${this.readyTimeoutMs} ms`);
       if (!outcome) throw new Error(`pubsub: could not subscribe to Redis at ${this.where}`);
     } finally {

@@ -2,6 +2,7 @@ import { ErrorCodes, SkygearError, invalidArgument, notSupported } from '../erro
 import type { FieldType } from './field-types';
 import { splitRecordId } from './record-json';
 import { isRfc3339 } from './timestamps';
+import { checkTypedValues } from './typed-values';
 
 /**
  * Wire values (Part A §4.2) ↔ column values.
@@ -36,7 +37,8 @@ export function decodeValue(raw: unknown, field: string): Decoded {
     case 'boolean':
       return { kind: 'boolean', value: raw };
     case 'object':
-      return Array.isArray(raw) ? { kind: 'json', value: raw } : decodeObject(raw as Record<string, unknown>, field);
+      if (Array.isArray(raw)) return decodedJson(raw, field);
+      return decodeObject(raw as Record<string, unknown>, field);
     default:
       throw invalidArgument(`field "${field}" has an unsupported value`, [field]);
   }
@@ -44,7 +46,7 @@ export function decodeValue(raw: unknown, field: string): Decoded {
 
 function decodeObject(obj: Record<string, unknown>, field: string): Decoded {
   const $type = obj.$type;
-  if ($type === undefined) return { kind: 'json', value: obj };
+  if ($type === undefined) return decodedJson(obj, field);
   switch ($type) {
     case 'date': {
       const d = obj.$date;
@@ -70,6 +72,15 @@ function decodeObject(obj: Record<string, unknown>, field: string): Decoded {
       }
       throw invalidArgument(`field "${field}": unknown $type ${JSON.stringify($type)}`, [field]);
   }
+}
+
+/**
+ * A JSON field's value: stored as it is, but the `$type` values nested in it must be well formed,
+ * since hooks and readers decode them (skygear-core's fromJSON walks every level).
+ */
+function decodedJson(value: object, field: string): Decoded {
+  checkTypedValues(value, field);
+  return { kind: 'json', value };
 }
 
 /** The type a decoded value implies for auto-migration; null when it implies none. */

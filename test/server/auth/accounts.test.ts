@@ -87,7 +87,7 @@ describe('signup', () => {
   it('needs an API key and ignores a stale token', async () => {
     const none = await callAction(server, 'auth:signup', { auth_data: { username: 'erin' }, password: 'pw' });
     expect(none.status).toBe(401);
-    expect(none.json.error.code).toBe(103);
+    expect(none.json.error).toMatchObject({ code: 101, message: 'Api key is empty' }); // Go's AccessKeyValidationPreprocessor
     const stale = await callAction(
       server,
       'auth:signup',

@@ -126,7 +126,7 @@ describe('keys and tokens', () => {
       body: { access_token: token, filename: 'a.txt', 'content-type': 'text/plain', 'content-size': 1 },
     });
     expect(assetPut.status).toBe(401);
-    expect(assetPut.json.error.code).toBe(103);
+    expect(assetPut.json.error).toMatchObject({ code: 101, message: 'Api key is empty' });
   });
 
   it('answers 101 when a user action gets neither key nor token, and logout gets nothing at all', async () => {

@@ -59,7 +59,8 @@ describe('lambdas and handlers from a module', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({ loadModules: [MODULE], env: { RESPONSE_TIMEOUT: '0.5' } });
+    // Long enough for a sign-up (bcrypt) on a busy machine, short enough to test the timeout below.
+    server = await startTestServer({ loadModules: [MODULE], env: { RESPONSE_TIMEOUT: '2' } });
   });
   afterAll(async () => {
     await server?.close();
@@ -84,7 +85,7 @@ describe('lambdas and handlers from a module', () => {
   });
 
   it('answers 503 / 122 when a handler exceeds RESPONSE_TIMEOUT', async () => {
-    const res = await callAction(server, 'test:slow', { args: { ms: 3000 } }, { apiKey: server.config.apiKey });
+    const res = await callAction(server, 'test:slow', { args: { ms: 6000 } }, { apiKey: server.config.apiKey });
     expect(res.status).toBe(503);
     expect(res.json.error).toMatchObject({ name: 'ResponseTimeout', code: 122 });
   });

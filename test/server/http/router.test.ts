@@ -5,12 +5,19 @@ import { ActionRouter } from '../../../src/server/http/router';
 const def = (name: string): ActionDef => ({ name, requires: 'none', handle: async () => name });
 
 describe('ActionRouter.resolve', () => {
-  const plugin: ActionSource = { findAction: (name) => (name === 'sso/config' || name === 'hello:world' ? def(name) : undefined) };
+  const plugin: ActionSource = {
+    findAction: (name) => (name === 'sso/config' || name === 'hello:world' ? def(name) : undefined),
+    listActions: () => [def('sso/config'), def('hello:world')],
+  };
   const router = new ActionRouter([def('record:save'), def('me')], [plugin]);
   const nameOf = (path: string, action?: unknown) => {
     const r = router.resolve(path, action);
     return r.kind === 'empty' ? '(empty)' : r.name;
   };
+
+  it('lists built-in actions, then the plugins\' ones', () => {
+    expect(router.list().map((d) => d.name)).toEqual(['record:save', 'me', 'sso/config', 'hello:world']);
+  });
 
   it('prefers the URL path, with / turned into :', () => {
     expect(nameOf('/record/save', 'me')).toBe('record:save');

@@ -16,13 +16,14 @@ export function recordActions(store: RecordStore): ActionDef[] {
       },
     },
     {
+      // T? (Part A §1.8): anonymous reads need the API key; a bad key or token is refused, not ignored.
       name: 'record:fetch',
-      requires: 'none',
+      requires: 'keyOrToken',
       handle: (req) => store.fetch(req.auth, databaseId(req), idList(req)),
     },
     {
       name: 'record:query',
-      requires: 'none',
+      requires: 'keyOrToken',
       async handle(req) {
         const query = queryRequest(req.body);
         const res = await store.query(req.auth, databaseId(req), query);
