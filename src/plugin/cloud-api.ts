@@ -71,6 +71,11 @@ export interface CloudApi {
    * rolled back. Used to release a conversation's send turn (conversation-turns.ts).
    */
   afterTransaction?(fn: () => void): void;
+  /**
+   * Optional host extension: whether a lambda of that name is registered (by any plugin). Lets the
+   * chat hooks skip calling `chat:<hook>_hook` lambdas nobody registered without asking the server.
+   */
+  hasLambda?(name: string): boolean;
 }
 
 /** The second argument of includeme. skygear-node passes `{}`; tests may pass a pool. */

@@ -13,8 +13,9 @@ import type { CloudApi, CloudContainer, CloudLogger } from './cloud-api';
  * - Calls are made in the background, one at a time in order, so a slow handler never delays the
  *   client that caused the event; a handler's failure is logged. At most MAX_PENDING calls wait;
  *   beyond that new ones are dropped with a warning (a hook must not grow the server's memory).
- * - Most apps register no hook: a hook the server does not know (117) is not called again for
- *   ABSENT_TTL_MS, so the common case costs one request per hook name per interval.
+ * - Most apps register no hook. A host that can tell (`hasLambda`, our server) is asked first, so
+ *   an unregistered hook costs nothing; elsewhere (skygear-node) a hook the server does not know
+ *   (117) is not called again for ABSENT_TTL_MS.
  */
 const MAX_PENDING = 10_000;
 const ABSENT_TTL_MS = 30_000;
@@ -35,7 +36,7 @@ export class HookLambdas {
   /** Queues the call of the event's hook lambda; resolves when it is queued, not when it ran. */
   enqueue(event: ChatHookEvent): void {
     const action = `chat:${event.hook}_hook`;
-    if ((this.absentUntil.get(action) ?? 0) > Date.now()) return;
+    if (this.cloud.hasLambda ? !this.cloud.hasLambda(action) : (this.absentUntil.get(action) ?? 0) > Date.now()) return;
     if (typeof this.cloud.getContainer !== 'function') return;
     if (this.pending >= MAX_PENDING) {
       this.log.warn({ action }, 'chat: too many hook calls waiting; this one was dropped');

@@ -89,6 +89,8 @@ export interface SkygearCloud {
    * turn with it.
    */
   afterTransaction(fn: () => void): void;
+  /** Host extension (not in skygear-node): whether any plugin registered a lambda of that name. */
+  hasLambda(name: string): boolean;
   readonly SkygearRequest: typeof SkygearRequest;
   readonly SkygearResponse: typeof SkygearResponse;
   readonly ErrorCodes: Record<string, number>;
@@ -269,6 +271,9 @@ export function createSkygearCloud(deps: CloudDeps): SkygearCloud {
       const tx = currentTx();
       if (tx) tx.afterEnd(fn);
       else fn();
+    },
+    hasLambda(name) {
+      return registry.op(name) !== undefined;
     },
     SkygearRequest,
     SkygearResponse,

@@ -79,13 +79,21 @@ export async function insertRow(q: Queryable, w: RowWrite, returning?: string): 
   return res.rows[0];
 }
 
-/** An explicit number written to a sequence column moves the sequence past it (§10.3). */
+/**
+ * An explicit number written to a sequence column moves the sequence past it (§10.3) — forward only.
+ * The sequence is never set back: other transactions may have taken values above every committed
+ * row (nextval is not transactional), so setting it to the table's max could hand one of those
+ * values out again (seen: a client re-saving a record with its unchanged sequence value made a
+ * concurrent insert fail its unique key). A sequence never used yet starts past the table's max.
+ */
 export async function syncSequences(q: Queryable, w: RowWrite, table: TableSchema): Promise<void> {
   const tableSql = qualified(w.schema, w.type);
   for (const [name, value] of w.fields) {
     if (value.kind !== 'number' || table.fields.get(name)?.type !== 'sequence') continue;
     await q.query(
-      `SELECT setval(pg_get_serial_sequence($1, $2), GREATEST((SELECT max(${quoteIdent(name)}) FROM ${tableSql}), $3::bigint))`,
+      `SELECT setval(s.seq, $3::bigint)
+         FROM (SELECT pg_get_serial_sequence($1, $2)::regclass AS seq) s
+        WHERE $3::bigint > COALESCE(pg_sequence_last_value(s.seq), (SELECT max(${quoteIdent(name)}) FROM ${tableSql}), 0)`,
       [tableSql, name, value.value],
     );
   }

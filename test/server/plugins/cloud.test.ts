@@ -102,6 +102,13 @@ describe(`skygearCloud facade on ${testDatabaseUrl()}`, () => {
     expect(ended).toEqual(['committed', 'rolled back', 'no transaction']);
   });
 
+  it('hasLambda tells which lambdas are registered', () => {
+    const cloud = fx.host.skygearCloud;
+    expect(cloud.hasLambda('test:never-registered')).toBe(false);
+    cloud.op('test:registered-now', () => null);
+    expect(cloud.hasLambda('test:registered-now')).toBe(true);
+  });
+
   it('exposes a pg.Pool-like pool marked inProcess, with promise and callback forms', async () => {
     const { pool } = fx.host.skygearCloud;
     expect(pool.inProcess).toBe(true);
