@@ -378,13 +378,12 @@ const ACCESS_SETTING_TABLES = /"?_record_(field_access|creation|default_access)"
 /** Goal 6: statements per send by group size, counted by the STATEMENT_STATS driver (in process). */
 export async function statementsPerSend(ctx: Ctx) {
   const { config } = ctx;
-  process.env.STATEMENT_STATS = '1';
   const { loadConfig } = await import('../src/server/config');
   const { createServer } = await import('../src/server/server');
   const { silentLogger } = await import('../src/server/log');
   const { statementStats, resetStatementStats } = await import('../src/server/db/counting');
   const server = await createServer(
-    loadConfig({ ...nodeEnv(ctx), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', LOAD_MODULES: path.resolve(__dirname, '../src/plugin') }),
+    loadConfig({ ...nodeEnv(ctx), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', LOAD_MODULES: path.resolve(__dirname, '../src/plugin'), STATEMENT_STATS: '1' }),
     { log: silentLogger },
   );
   const url = await server.listen();
@@ -401,7 +400,7 @@ export async function statementsPerSend(ctx: Ctx) {
       for (let i = 0; i < config.sendsPerGroup; i++) await sendMessage(url, members[i % size].token, cid, `count ${i}`);
       const s = statementStats();
       const per = (x: number) => Math.round((x / config.sendsPerGroup) * 100) / 100;
-      // The access-setting caches (store/access-settings.ts, field-access.ts) reload every 2 s, not
+      // The access-setting caches (store/access-settings.ts) reload every 2 s, not
       // per send; a slow group (1000 members) can see one reload among its sends. Counted apart.
       const cacheLoads = [...s.byText.entries()].filter(([text]) => ACCESS_SETTING_TABLES.test(text)).reduce((n, [, count]) => n + count, 0);
       rows.push({
@@ -418,7 +417,6 @@ export async function statementsPerSend(ctx: Ctx) {
   } finally {
     await server.close();
     await pool.end();
-    delete process.env.STATEMENT_STATS;
   }
 }
 

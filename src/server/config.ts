@@ -2,7 +2,9 @@
  * Server configuration from Skygear's own environment variable names.
  * Defaults make `npm start` work on a fresh machine: embedded PGlite under ./data, port 3000.
  */
-import { URL_LIFETIME_SECONDS } from './assets/signature';
+
+/** Skygear's default lifetime of a signed asset URL (ASSET_STORE_URL_EXPIRE_DURATION), 15 minutes. */
+export const DEFAULT_ASSET_URL_LIFETIME_SECONDS = 15 * 60;
 
 export interface Config {
   apiKey: string;
@@ -38,6 +40,12 @@ export interface Config {
    * payloads (chat-plugin-features.md §7 A3).
    */
   masterKeyActions: string[];
+  /** Connections per PostgreSQL pool (PG_POOL_MAX, default 10): the server's and the in-process plugin's. */
+  pgPoolMax: number;
+  /** Named (prepared) statements on PostgreSQL; PG_PREPARED_STATEMENTS=off for a pooler that cannot keep them. */
+  pgPreparedStatements: boolean;
+  /** STATEMENT_STATS=1: count every statement (bench/ measurements only, see db/counting.ts). */
+  statementStats: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -45,7 +53,7 @@ type Env = Record<string, string | undefined>;
 /** A whole number > 0 from the environment, or the default when unset; anything else stops the start. */
 function positiveInteger(name: string, value: string | undefined, dflt: number): number {
   if (value === undefined || value.trim() === '') return dflt;
-  if (!/^\d+$/.test(value.trim()) || Number(value) <= 0) throw new Error(`${name} must be a whole number of seconds > 0, got "${value}"`);
+  if (!/^\d+$/.test(value.trim()) || Number(value) <= 0) throw new Error(`${name} must be a whole number > 0, got "${value}"`);
   return Number(value);
 }
 
@@ -98,7 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     assetStoreUrlPrefix: (env.ASSET_STORE_URL_PREFIX || `http://${publicHost}:${port}/files`).replace(/\/$/, ''),
     assetStoreSecret: env.ASSET_STORE_SECRET ?? '',
     assetStorePublic: bool(env.ASSET_STORE_PUBLIC, false),
-    assetStoreUrlExpirySeconds: positiveInteger('ASSET_STORE_URL_EXPIRE_DURATION', env.ASSET_STORE_URL_EXPIRE_DURATION, URL_LIFETIME_SECONDS),
+    assetStoreUrlExpirySeconds: positiveInteger('ASSET_STORE_URL_EXPIRE_DURATION', env.ASSET_STORE_URL_EXPIRE_DURATION, DEFAULT_ASSET_URL_LIFETIME_SECONDS),
     redisUrl: env.REDIS_URL || undefined,
     demoDir: env.DEMO_DIR,
     responseTimeoutMs: Number(env.RESPONSE_TIMEOUT ?? 60) * 1000,
@@ -106,6 +114,9 @@ export function loadConfig(env: Env = process.env): Config {
       .split(',')
       .map((a) => a.trim())
       .filter((a) => a !== ''),
+    pgPoolMax: positiveInteger('PG_POOL_MAX', env.PG_POOL_MAX, 10),
+    pgPreparedStatements: bool(env.PG_PREPARED_STATEMENTS, true),
+    statementStats: env.STATEMENT_STATS === '1',
   };
 }
 

@@ -59,7 +59,12 @@ export async function createServer(input: Config, opts: { log?: Logger } = {}): 
   const config: Config = { ...input };
   const log = opts.log ?? createLogger(config.logLevel);
   const schema = appSchema(config.appName);
-  const db = await openDriver(config.databaseUrl, `${schema}, public`, (err) => log.error({ err }, 'database error'));
+  const db = await openDriver(config.databaseUrl, `${schema}, public`, {
+    onError: (err) => log.error({ err }, 'database error'),
+    poolMax: config.pgPoolMax,
+    preparedStatements: config.pgPreparedStatements,
+    countStatements: config.statementStats,
+  });
   try {
     await ensureSystemSchema(db, schema);
   } catch (err) {

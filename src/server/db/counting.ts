@@ -2,8 +2,8 @@ import type { Driver, QueryResult, Session, Tx } from './driver';
 import { currentTx, runInTx } from './tx-scope';
 
 /**
- * Statement counting for measurements (`STATEMENT_STATS=1`, read by openDriver; never on in
- * production). PostgreSQL's pg_stat_statements needs a server restart with shared_preload_libraries,
+ * Statement counting for measurements (`STATEMENT_STATS=1` → Config.statementStats → openDriver;
+ * never on in production). PostgreSQL's pg_stat_statements needs a server restart with shared_preload_libraries,
  * which CI and most hosts do not have, so the benchmark counts at the Driver instead.
  *
  * Every statement the process sends is counted once, whichever way it travels: driver.query, a

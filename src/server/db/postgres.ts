@@ -1,25 +1,50 @@
-import { Pool, type PoolClient } from 'pg';
+import { Pool, types, type PoolClient } from 'pg';
 import type { Driver, QueryResult, Session, Tx } from './driver';
 import { CommitQueue } from './commit-queue';
 import { currentTx, runInTx } from './tx-scope';
 import { isConnectionLost } from './connection-errors';
-import { isStalePlan, PreparedNames, preparedStatementsEnabled } from './prepared';
+import { isStalePlan, PreparedNames } from './prepared';
+import { INT8_OID, TIMESTAMP_OID, parseInt8, parseUtcTimestamp } from './type-parsers';
 
 const DDL = /^\s*(ALTER|CREATE|DROP)\s/i;
+
+export interface PostgresOptions {
+  /** Connections in the pool (Config.pgPoolMax). */
+  poolMax: number;
+  /** Name statements so each connection prepares them once (Config.pgPreparedStatements; prepared.ts). */
+  preparedStatements: boolean;
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * This pool's value parsers (type-parsers.ts), given per pool rather than through pg.types.setTypeParser
+ * so that loading the server does not change how any other pg user in the process reads timestamps.
+ */
+const POOL_TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === TIMESTAMP_OID) return parseUtcTimestamp;
+    if (oid === INT8_OID) return parseInt8;
+    return types.getTypeParser(oid, format);
+  },
+};
 
 /** PostgreSQL through node-postgres; every connection starts with the app schema on its search_path. */
 export class PostgresDriver implements Driver {
   readonly kind = 'postgres' as const;
   private readonly pool: Pool;
   /** Statement names (see prepared.ts); undefined when PG_PREPARED_STATEMENTS=off. */
-  private readonly prepared = preparedStatementsEnabled() ? new PreparedNames() : undefined;
+  private readonly prepared: PreparedNames | undefined;
+  private readonly onError: (err: unknown) => void;
 
-  constructor(connectionString: string, searchPath: string, private readonly onError: (err: unknown) => void = () => undefined) {
+  constructor(connectionString: string, searchPath: string, options: PostgresOptions) {
+    const onError = (this.onError = options.onError ?? (() => undefined));
+    this.prepared = options.preparedStatements ? new PreparedNames() : undefined;
     // The startup option sets search_path before the first query, with no extra round trip.
     this.pool = new Pool({
       connectionString,
-      max: Number(process.env.PG_POOL_MAX ?? 10),
+      max: options.poolMax,
       options: `-c search_path=${searchPath.replace(/\s+/g, '')}`,
+      types: POOL_TYPES,
     });
     this.pool.on('error', onError);
     // Every client keeps an 'error' listener for its whole life. pg-pool listens only while a client

@@ -54,8 +54,3 @@ export function isStalePlan(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | null;
   return typeof e === 'object' && e !== null && e.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
 }
-
-/** `PG_PREPARED_STATEMENTS=off` (or 0/false) turns naming off, e.g. behind a pooler that cannot keep them. */
-export function preparedStatementsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return !/^(off|0|false|no)$/i.test(env.PG_PREPARED_STATEMENTS ?? '');
-}

@@ -61,7 +61,7 @@ export function cloudSettings(config: Config, serverUrl: () => string): CloudSet
     collectAsset: '',
     forceAsset: false,
     databaseURL: config.databaseUrl ?? '',
-    pgPoolMax: Number(process.env.PG_POOL_MAX ?? 10),
+    pgPoolMax: config.pgPoolMax,
     pgPoolMin: 0,
     pgPoolIdleTimeoutMillis: 3000,
     assetStore: 'fs',

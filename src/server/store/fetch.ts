@@ -19,7 +19,7 @@ export async function fetchRecords(ctx: StoreContext, auth: AuthContext, databas
   });
   const scope = resolveDatabase(auth, databaseId, 'read');
   const who = subjectOf(auth);
-  const fieldAcl = await fieldAclFor(ctx.db, ctx.schema, auth);
+  const fieldAcl = await fieldAclFor(ctx.db, ctx.accessSettings, auth);
   const out: Array<RecordJSON | ErrorItem> = [];
   for (const t of parsed) {
     try {

@@ -1,13 +1,12 @@
 import type { Queryable } from '../db/driver';
 import { invalidArgument } from '../errors';
-import { cached, type Cached } from './access-settings';
-import { FieldAcl, roleKindRank, type FieldAccessEntry } from './field-acl';
+import { roleKindRank, type FieldAccessEntry } from './field-acl';
 import { qualified } from './sql-ident';
 
 /**
- * The field ACL table `_record_field_access` (Part A §5.6): reading it (through a per-process cache,
- * like the other access settings: this node sees its own changes at once, other nodes within
- * ACCESS_SETTINGS_TTL_MS), replacing it (schema:field_access:update) and its fresh-install rows.
+ * The field ACL table `_record_field_access` (Part A §5.6): reading it (saves and reads go through
+ * AccessSettingsCache, access-settings.ts), replacing it (schema:field_access:update) and its
+ * fresh-install rows.
  */
 
 /**
@@ -23,13 +22,6 @@ export const SEED_FIELD_ACCESS: readonly FieldAccessEntry[] = ['username', 'emai
 const COLUMNS = 'record_type, record_field, user_role, writable, readable, comparable, discoverable';
 const FLAGS = ['writable', 'readable', 'comparable', 'discoverable'] as const;
 
-const cache = new Map<string, Cached<FieldAcl>>();
-
-/** The field ACL of the schema, through the cache (for every record read and write). */
-export async function cachedFieldAcl(q: Queryable, schema: string): Promise<FieldAcl> {
-  return cached(cache, schema, async () => new FieldAcl(await fieldAccessEntries(q, schema)));
-}
-
 export async function fieldAccessEntries(q: Queryable, schema: string): Promise<FieldAccessEntry[]> {
   const res = await q.query<FieldAccessEntry>(
     `SELECT ${COLUMNS} FROM ${qualified(schema, '_record_field_access')} ORDER BY record_type, record_field, user_role`,
@@ -37,15 +29,9 @@ export async function fieldAccessEntries(q: Queryable, schema: string): Promise<
   return res.rows;
 }
 
-/** Forgets the cached rules (after a change by this process; call again once it has committed). */
-export function forgetFieldAcl(schema: string): void {
-  cache.delete(schema);
-}
-
 /** Replaces the WHOLE table (as Go does: entries left out are gone) and returns the new list. */
 export async function replaceFieldAccess(q: Queryable, schema: string, raw: unknown): Promise<FieldAccessEntry[]> {
   const entries = parseEntries(raw);
-  forgetFieldAcl(schema);
   await q.query(`DELETE FROM ${qualified(schema, '_record_field_access')}`);
   await insertEntries(q, schema, entries);
   return fieldAccessEntries(q, schema);

@@ -3,7 +3,7 @@ import { isMaster, type AuthContext } from '../auth/context';
 import type { Queryable } from '../db/driver';
 import { ErrorCodes, SkygearError } from '../errors';
 import { queryFieldUses, type FieldAcl } from './field-acl';
-import { cachedFieldAcl } from './field-access';
+import type { AccessSettingsCache } from './access-settings';
 import type { RecordJSON } from './record-json';
 
 /**
@@ -12,9 +12,9 @@ import type { RecordJSON } from './record-json';
  * not change fields the caller may not write (dropped, or 123 for an atomic save). The master key
  * bypasses all of it, so it gets no rules at all.
  */
-export async function fieldAclFor(q: Queryable, schema: string, auth: AuthContext): Promise<FieldAcl | null> {
+export async function fieldAclFor(q: Queryable, settings: AccessSettingsCache, auth: AuthContext): Promise<FieldAcl | null> {
   if (isMaster(auth)) return null;
-  const acl = await cachedFieldAcl(q, schema);
+  const acl = await settings.fieldAcl(q);
   return acl.isEmpty ? null : acl;
 }
 

@@ -46,7 +46,7 @@ async function run(
 ): Promise<QueryResponse> {
   const table = await ctx.catalog.tableFresh(q.recordType);
   if (!table) return q.count ? { records: [], count: 0 } : { records: [] };
-  const fieldAcl = await fieldAclFor(ctx.db, ctx.schema, auth);
+  const fieldAcl = await fieldAclFor(ctx.db, ctx.accessSettings, auth);
   checkQueryFields(fieldAcl, q.recordType, q, auth);
   const catalog = await ctx.catalog.get();
   const resolver = new TableKeypathResolver(ctx.schema, 't', table, catalog);

@@ -1,4 +1,5 @@
 import type { AuthContext } from '../auth/context';
+import { AccessSettingsCache } from './access-settings';
 import { deleteRecords } from './delete';
 import { fetchRecords } from './fetch';
 import { queryRecords } from './query';
@@ -13,7 +14,7 @@ export type { RecordStoreDeps };
 
 /** The record store on Skygear's PostgreSQL layout, plus schema administration. */
 export function createRecordStore(deps: RecordStoreDeps): RecordStore & SchemaAdmin {
-  const ctx: StoreContext = { ...deps, catalog: new SchemaCatalog(deps.db, deps.schema) };
+  const ctx: StoreContext = { ...deps, catalog: new SchemaCatalog(deps.db, deps.schema), accessSettings: new AccessSettingsCache(deps.schema) };
   return {
     save: (auth: AuthContext, db: DatabaseId, records: unknown[], opts: SaveOptions) => saveRecords(ctx, auth, db, records, opts),
     fetch: (auth: AuthContext, db: DatabaseId, ids: string[]) => fetchRecords(ctx, auth, db, ids),

@@ -1,7 +1,6 @@
 import type { AuthContext } from '../auth/context';
 import type { Tx } from '../db/driver';
 import { ErrorCodes, SkygearError, permissionDenied } from '../errors';
-import { cachedCreationRoles, cachedDefaultAcl } from './access-settings';
 import { hasAccess, parseAcl, subjectOf } from './acl';
 import { impliedType, type Decoded } from './codec';
 import type { DatabaseScope } from './database-id';
@@ -48,7 +47,7 @@ export async function saveOne(
     const target = { access: (stored._access ?? null) as Acl, ownerId: String(stored._owner_id), databaseId: String(stored._database_id) };
     if (!hasAccess(target, subjectOf(auth), 'write')) throw permissionDenied();
   } else if (auth.keyType !== 'master' && !opts.skipCreationAccess) {
-    const roles = await cachedCreationRoles(tx, ctx.schema, rec.type);
+    const roles = await ctx.accessSettings.creationRoles(tx, rec.type);
     if (roles.length > 0 && !roles.some((r) => auth.roles.includes(r))) throw permissionDenied('no permission to create');
   }
 
@@ -56,7 +55,7 @@ export async function saveOne(
   // saved with `_access` null/absent by the type's default ACL. Clients send null for records they
   // never touched the ACL of (e.g. partial updates), so we keep the stored ACL instead. The default
   // ACL applies only to new records.
-  let access: Acl = rec.access ?? (stored ? ((stored._access ?? null) as Acl) : await cachedDefaultAcl(tx, ctx.schema, rec.type));
+  let access: Acl = rec.access ?? (stored ? ((stored._access ?? null) as Acl) : await ctx.accessSettings.defaultAcl(tx, rec.type));
 
   const now = new Date().toISOString();
   const fields = new Map(rec.fields);

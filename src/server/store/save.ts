@@ -41,7 +41,7 @@ export async function saveRecords(
 
   // One field ACL for the request (§5.6): it limits what each record's save may change, and the
   // response shows each saved record as the caller may read it.
-  const fieldAcl = await fieldAclFor(ctx.db, ctx.schema, auth);
+  const fieldAcl = await fieldAclFor(ctx.db, ctx.accessSettings, auth);
   const one = { requestId: opts.requestId, skipCreationAccess: opts.skipCreationAccess, atomic: opts.atomic, fieldAcl };
   const visible = (record: RecordJSON) => readableRecord(fieldAcl, record, auth);
   if (opts.atomic) {

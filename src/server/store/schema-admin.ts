@@ -1,11 +1,11 @@
 import type { Tx } from '../db/driver';
 import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
-import { forgetAccessSettings, setCreationRoles, setDefaultAcl } from './access-settings';
+import { setCreationRoles, setDefaultAcl } from './access-settings';
 import { parseAcl } from './acl';
 import { dropRecordColumn, lockSchemaChanges, renameRecordColumn } from './ddl';
 import { formatFieldType, parseFieldTypeName } from './field-types';
 import type { FieldAccessEntry } from './field-acl';
-import { fieldAccessEntries, forgetFieldAcl, replaceFieldAccess } from './field-access';
+import { fieldAccessEntries, replaceFieldAccess } from './field-access';
 import { addNeed, ensureSchema, type SchemaNeeds } from './migration';
 import type { Acl } from './record-json';
 import type { Catalog } from './schema-catalog';
@@ -107,7 +107,8 @@ export function createSchemaAdmin(ctx: StoreContext): SchemaAdmin {
       }
       return ctx.db.transaction((tx) => {
         // A save between our DELETE and COMMIT may re-cache the old roles: forget them once committed.
-        tx.afterCommit(() => forgetAccessSettings(ctx.schema, recordType));
+        ctx.accessSettings.forgetType(recordType);
+        tx.afterCommit(() => ctx.accessSettings.forgetType(recordType));
         return setCreationRoles(tx, ctx.schema, recordType, roles);
       });
     },
@@ -116,7 +117,8 @@ export function createSchemaAdmin(ctx: StoreContext): SchemaAdmin {
       checkName(recordType, 'type');
       const parsed = parseAcl(acl);
       return ctx.db.transaction((tx) => {
-        tx.afterCommit(() => forgetAccessSettings(ctx.schema, recordType));
+        ctx.accessSettings.forgetType(recordType);
+        tx.afterCommit(() => ctx.accessSettings.forgetType(recordType));
         return setDefaultAcl(tx, ctx.schema, recordType, parsed);
       });
     },
@@ -125,7 +127,8 @@ export function createSchemaAdmin(ctx: StoreContext): SchemaAdmin {
 
     async setFieldAccess(entries) {
       return ctx.db.transaction((tx) => {
-        tx.afterCommit(() => forgetFieldAcl(ctx.schema));
+        ctx.accessSettings.forgetFieldAcl();
+        tx.afterCommit(() => ctx.accessSettings.forgetFieldAcl());
         return replaceFieldAccess(tx, ctx.schema, entries);
       });
     },

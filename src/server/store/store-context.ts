@@ -2,6 +2,7 @@ import type { AssetUrls } from '../assets/signer';
 import type { Driver } from '../db/driver';
 import type { Logger } from '../log';
 import type { RecordHooks } from '../plugins/hooks';
+import type { AccessSettingsCache } from './access-settings';
 import type { SchemaCatalog } from './schema-catalog';
 
 /** What createRecordStore is given. */
@@ -17,4 +18,6 @@ export interface RecordStoreDeps {
 /** What every store operation works with (built once by createRecordStore). */
 export interface StoreContext extends RecordStoreDeps {
   catalog: SchemaCatalog;
+  /** This store's cache of creation roles, default ACLs and the field ACL (access-settings.ts). */
+  accessSettings: AccessSettingsCache;
 }

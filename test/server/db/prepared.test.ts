@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { openDriver } from '../../../src/server/db/open';
 import type { Driver } from '../../../src/server/db/driver';
-import { isStalePlan, PreparedNames, preparedStatementsEnabled } from '../../../src/server/db/prepared';
+import { isStalePlan, PreparedNames } from '../../../src/server/db/prepared';
+import { loadConfig } from '../../../src/server/config';
 import { isPostgres, testDatabaseUrl, uniqueAppName } from '../../support/database';
 
 describe('PreparedNames', () => {
@@ -24,8 +25,8 @@ describe('PreparedNames', () => {
   });
 
   it('is on unless PG_PREPARED_STATEMENTS turns it off', () => {
-    expect(preparedStatementsEnabled({})).toBe(true);
-    for (const off of ['off', '0', 'false', 'NO']) expect(preparedStatementsEnabled({ PG_PREPARED_STATEMENTS: off })).toBe(false);
+    expect(loadConfig({}).pgPreparedStatements).toBe(true);
+    for (const off of ['off', '0', 'false', 'NO']) expect(loadConfig({ PG_PREPARED_STATEMENTS: off }).pgPreparedStatements).toBe(false);
   });
 });
 

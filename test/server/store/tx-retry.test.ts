@@ -1,5 +1,6 @@
 import { silentLogger } from '../../../src/server/log';
 import { noHooks } from '../../../src/server/plugins/hooks';
+import { AccessSettingsCache } from '../../../src/server/store/access-settings';
 import { SchemaCatalog } from '../../../src/server/store/schema-catalog';
 import type { StoreContext } from '../../../src/server/store/store-context';
 import { runTransaction } from '../../../src/server/store/tx-retry';
@@ -15,7 +16,7 @@ describe('runTransaction retries', () => {
   beforeAll(async () => {
     shared = await SharedDb.open();
     const schema = await shared.newSchema();
-    ctx = { db: shared.db, schema, hooks: noHooks, assets: testAssets(shared.db, schema), log: silentLogger, devMode: true, catalog: new SchemaCatalog(shared.db, schema) };
+    ctx = { db: shared.db, schema, hooks: noHooks, assets: testAssets(shared.db, schema), log: silentLogger, devMode: true, catalog: new SchemaCatalog(shared.db, schema), accessSettings: new AccessSettingsCache(schema) };
     await shared.db.query(`CREATE TABLE "${schema}".counter (n int)`);
   });
   afterAll(async () => shared.close());
