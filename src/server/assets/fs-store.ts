@@ -5,7 +5,7 @@ import type { Queryable } from '../db/driver';
 import { invalidArgument } from '../errors';
 import { escapeAssetPath } from './names';
 import { URL_LIFETIME_SECONDS, assetSignature } from './signature';
-import type { AssetUrls } from './signer';
+import type { AssetUrls } from '../core/asset-urls';
 
 export interface AssetRow {
   id: string;

@@ -13,7 +13,7 @@ import {
   type AuthData,
 } from './auth-data';
 import { authResponse, type AuthResponse } from './auth-response';
-import type { AuthContext } from './context';
+import type { AuthContext } from '../core/auth-context';
 import { assertNotDisabled } from './disabled';
 import { hashPassword, verifyPassword } from './password';
 import { assignDefaultRoles, loadRoles } from './roles';

@@ -1,7 +1,7 @@
 import type { Driver } from '../db/driver';
 import { ErrorCodes, SkygearError } from '../errors';
 import type { Requirement } from '../http/action';
-import { GOD_USER_ID, type AuthContext } from './context';
+import { GOD_USER_ID, type AuthContext } from '../core/auth-context';
 import { assertNotDisabled } from './disabled';
 import { apiKeyEmpty, classifyKey, type KeyConfig } from './keys';
 import { hasAdminRole, loadRoles } from './roles';

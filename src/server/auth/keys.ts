@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ErrorCodes, SkygearError } from '../errors';
-import type { AccessKeyType } from './context';
+import type { AccessKeyType } from '../core/auth-context';
 
 export interface KeyConfig {
   apiKey: string;

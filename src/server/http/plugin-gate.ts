@@ -1,4 +1,4 @@
-import type { AccessKeyType } from '../auth/context';
+import type { AccessKeyType } from '../core/auth-context';
 import { ErrorCodes, SkygearError } from '../errors';
 import type { PluginState } from '../plugins/plugin-host';
 

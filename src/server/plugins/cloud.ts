@@ -1,4 +1,4 @@
-import type { AssetUrls } from '../assets/signer';
+import type { AssetUrls } from '../core/asset-urls';
 import type { Config } from '../config';
 import type { Driver } from '../db/driver';
 import { currentTx } from '../db/tx-scope';
@@ -13,7 +13,7 @@ import {
   type CoreCloudCodeContainer,
   type CoreCloudCodeContainerClass,
 } from './core';
-import { HOOK_TRIGGERS, type HookTrigger } from './hooks';
+import { HOOK_TRIGGERS, type HookTrigger } from '../store/record-hooks';
 import {
   eventInvoker,
   handlerInvoker,

@@ -1,4 +1,4 @@
-import type { AuthContext } from '../auth/context';
+import type { AuthContext } from '../core/auth-context';
 import type { Requirement } from '../http/action';
 
 /**

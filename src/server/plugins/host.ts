@@ -1,4 +1,4 @@
-import type { AssetUrls } from '../assets/signer';
+import type { AssetUrls } from '../core/asset-urls';
 import type { Config } from '../config';
 import type { Driver } from '../db/driver';
 import type { ActionDef, HttpHandlerDef } from '../http/action';
@@ -8,7 +8,7 @@ import type { RecordJSON } from '../store/record-json';
 import { checkTypedValues } from '../store/typed-values';
 import { createSkygearCloud, type SkygearCloud } from './cloud';
 import { masterKeyActionMatcher, pluginContext, requirementOf, type PluginContext } from './context';
-import type { HookCall, HookTrigger } from './hooks';
+import type { HookCall, HookTrigger } from '../store/record-hooks';
 import { loadInProcessModules } from './in-process';
 import { initPayload } from './init-payload';
 import type { PluginHost, PluginState } from './plugin-host';

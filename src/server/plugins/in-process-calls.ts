@@ -5,7 +5,7 @@ import type { RecordJSON } from '../store/record-json';
 import type { PluginContext } from './context';
 import { coreFromJSON, coreToJSON, type CoreCloudCodeContainer, type CoreRecord } from './core';
 import { canonicalHeaders } from './headers';
-import type { HookCall, HookTrigger } from './hooks';
+import type { HookCall, HookTrigger } from '../store/record-hooks';
 import { fromCloudCodeError } from './plugin-errors';
 import type { InProcessPool } from './pool';
 import { recordFromWire, recordToWire } from './records';

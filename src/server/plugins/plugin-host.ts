@@ -1,5 +1,5 @@
 import type { ActionSource, HttpHandlerSource } from '../http/action';
-import type { RecordHooks } from './hooks';
+import type { RecordHooks } from '../store/record-hooks';
 
 export type PluginState = 'uninitialized' | 'initialized' | 'ready';
 

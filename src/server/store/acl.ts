@@ -1,4 +1,4 @@
-import type { AuthContext } from '../auth/context';
+import type { AuthContext } from '../core/auth-context';
 import { invalidArgument } from '../errors';
 import type { SqlParams } from './params';
 import type { Acl, AclEntry } from './record-json';

@@ -1,4 +1,4 @@
-import type { AuthContext } from '../auth/context';
+import type { AuthContext } from '../core/auth-context';
 import { ErrorCodes, SkygearError, invalidArgument, notSupported, permissionDenied } from '../errors';
 
 /**

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isMaster, type AuthContext } from '../auth/context';
+import { isMaster, type AuthContext } from '../core/auth-context';
 import type { Queryable } from '../db/driver';
 import { ErrorCodes, SkygearError } from '../errors';
 import { queryFieldUses, type FieldAcl } from './field-acl';

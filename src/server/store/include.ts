@@ -1,4 +1,4 @@
-import type { AuthContext } from '../auth/context';
+import type { AuthContext } from '../core/auth-context';
 import { invalidArgument, notSupported } from '../errors';
 import { hasAccess, subjectOf } from './acl';
 import { unknownKeypath } from './keypath';

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { AssetUrls } from '../assets/signer';
+import type { AssetUrls } from '../core/asset-urls';
 import type { Decoded } from './codec';
 import { decodeFields } from './incoming';
 import type { Acl, RecordJSON } from './record-json';

@@ -1,4 +1,4 @@
-import type { AuthContext } from '../auth/context';
+import type { AuthContext } from '../core/auth-context';
 import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
 import { aclReadFilterSql, subjectOf } from './acl';
 import { resolveDatabase, type DatabaseScope } from './database-id';

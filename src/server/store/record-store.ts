@@ -1,4 +1,4 @@
-import type { AuthContext } from '../auth/context';
+import type { AuthContext } from '../core/auth-context';
 import { AccessSettingsCache } from './access-settings';
 import { deleteRecords } from './delete';
 import { fetchRecords } from './fetch';

@@ -1,4 +1,4 @@
-import type { AssetUrls } from '../assets/signer';
+import type { AssetUrls } from '../core/asset-urls';
 import type { FieldType } from './field-types';
 import type { RecordJSON } from './record-json';
 import type { TableSchema } from './schema-catalog';

@@ -1,4 +1,4 @@
-import type { AuthContext } from '../auth/context';
+import type { AuthContext } from '../core/auth-context';
 import type { Tx } from '../db/driver';
 import { ErrorCodes, SkygearError, permissionDenied } from '../errors';
 import { hasAccess, parseAcl, subjectOf } from './acl';

@@ -1,7 +1,7 @@
-import type { AssetUrls } from '../assets/signer';
+import type { AssetUrls } from '../core/asset-urls';
 import type { Driver } from '../db/driver';
 import type { Logger } from '../log';
-import type { RecordHooks } from '../plugins/hooks';
+import type { RecordHooks } from './record-hooks';
 import type { AccessSettingsCache } from './access-settings';
 import type { SchemaCatalog } from './schema-catalog';
 

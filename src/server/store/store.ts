@@ -1,4 +1,4 @@
-import type { AuthContext } from '../auth/context';
+import type { AuthContext } from '../core/auth-context';
 import type { DatabaseId, ErrorItem, RecordJSON } from './record-json';
 
 /** record:query as the 1.7.2 client sends it (Part A §4.7); `predicate`, `sort`, `include` are raw JSON. */

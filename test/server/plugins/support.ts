@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { AssetUrls } from '../../../src/server/assets/signer';
-import type { AuthContext } from '../../../src/server/auth/context';
+import type { AssetUrls } from '../../../src/server/core/asset-urls';
+import type { AuthContext } from '../../../src/server/core/auth-context';
 import { loadConfig, type Config } from '../../../src/server/config';
 import type { Driver } from '../../../src/server/db/driver';
 import { openDriver } from '../../../src/server/db/open';

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { AssetUrls } from '../../../src/server/assets/signer';
-import type { AuthContext } from '../../../src/server/auth/context';
+import type { AssetUrls } from '../../../src/server/core/asset-urls';
+import type { AuthContext } from '../../../src/server/core/auth-context';
 import { appSchema } from '../../../src/server/config';
 import type { Driver } from '../../../src/server/db/driver';
 import { openDriver } from '../../../src/server/db/open';
 import { silentLogger } from '../../../src/server/log';
-import { noHooks, type HookCall, type HookTrigger, type RecordHooks } from '../../../src/server/plugins/hooks';
+import { noHooks, type HookCall, type HookTrigger, type RecordHooks } from '../../../src/server/store/record-hooks';
 import { ensureSystemSchema } from '../../../src/server/store/bootstrap';
 import { createRecordStore } from '../../../src/server/store/index';
 import type { RecordJSON } from '../../../src/server/store/record-json';

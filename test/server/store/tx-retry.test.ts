@@ -1,5 +1,5 @@
 import { silentLogger } from '../../../src/server/log';
-import { noHooks } from '../../../src/server/plugins/hooks';
+import { noHooks } from '../../../src/server/store/record-hooks';
 import { AccessSettingsCache } from '../../../src/server/store/access-settings';
 import { SchemaCatalog } from '../../../src/server/store/schema-catalog';
 import type { StoreContext } from '../../../src/server/store/store-context';

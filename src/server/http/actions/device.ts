@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NOW_UTC, table } from '../../auth/sql';
-import { isMaster } from '../../auth/context';
+import { isMaster } from '../../core/auth-context';
 import type { Driver } from '../../db/driver';
 import { ErrorCodes, SkygearError, invalidArgument } from '../../errors';
 import type { ActionDef } from '../action';

@@ -1,6 +1,6 @@
 import { hasAdminRole, ensureRoles } from '../../auth/roles';
 import { table } from '../../auth/sql';
-import { isMaster } from '../../auth/context';
+import { isMaster } from '../../core/auth-context';
 import type { Driver } from '../../db/driver';
 import { permissionDenied } from '../../errors';
 import type { ActionDef } from '../action';

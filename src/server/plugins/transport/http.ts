@@ -5,7 +5,7 @@ import type { Logger } from '../../log';
 import type { RecordJSON } from '../../store/record-json';
 import type { PluginContext } from '../context';
 import { canonicalHeaders } from '../headers';
-import { HOOK_TRIGGERS, type HookCall, type HookTrigger } from '../hooks';
+import { HOOK_TRIGGERS, type HookCall, type HookTrigger } from '../../store/record-hooks';
 import type { InitPayload } from '../init-payload';
 import type { PluginRegistry } from '../registry';
 import { envelope, postEnvelope } from './envelope';

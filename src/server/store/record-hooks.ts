@@ -1,6 +1,7 @@
-import type { AuthContext } from '../auth/context';
+/** Record hooks as the record store calls them: the port the plugin host (plugins/) implements. */
+import type { AuthContext } from '../core/auth-context';
 import type { Tx } from '../db/driver';
-import type { RecordJSON } from '../store/record-json';
+import type { RecordJSON } from './record-json';
 
 /** The closed list of record hook triggers (camelCase, as the Go server accepts them). */
 export const HOOK_TRIGGERS = ['beforeSave', 'afterSave', 'beforeDelete', 'afterDelete'] as const;

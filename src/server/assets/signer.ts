@@ -1,6 +1,0 @@
-/** Turns stored asset names into the `$url` clients download from (signed unless the store is public). */
-export interface AssetUrls {
-  url(name: string): string;
-  /** Content types of stored assets, for filling `$content_type` on output. */
-  contentTypes(names: string[]): Promise<Map<string, string>>;
-}
