@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import { promises as fs } from 'node:fs';
 
 const fmt = (x: unknown, unit = ''): string => (typeof x === 'number' && Number.isFinite(x) ? `${x}${unit}` : 'n/a');

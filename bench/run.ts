@@ -90,7 +90,7 @@ async function main(): Promise<void> {
 }
 
 function machine(): Record<string, unknown> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   const os = require('node:os') as typeof import('node:os');
   return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
 }

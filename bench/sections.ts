@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import path from 'node:path';
 import type WebSocket from 'ws';
 import { API_KEY, MASTER_KEY, call, lambda, sendMessage } from './lib/api';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 

@@ -154,7 +154,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     conv.recent.push(...messageIds);
     if (conv.recent.length > 50) conv.recent.splice(0, conv.recent.length - 50);
   };
-  const updateMembers = (conv: Conv, result: any) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const updateMembers = (conv: Conv, result: any) => {
     const list = result?.conversation?.participant_ids;
     if (Array.isArray(list)) conv.members = new Set(list);
   };

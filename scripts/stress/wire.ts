@@ -16,7 +16,7 @@ export interface SkyError {
   info?: Record<string, unknown>;
 }
 
-export type WireResult<T = any> = // eslint-disable-line @typescript-eslint/no-explicit-any
+export type WireResult<T = any> =
   | { kind: 'ok'; status: number; result: T }
   | { kind: 'error'; status: number; error: SkyError }
   | { kind: 'transport'; reason: string };
@@ -37,7 +37,7 @@ export class WireClient {
   constructor(private readonly opts: WireOptions) {}
 
   /** POST /<action with ':' → '/'> with the client's body: action, api_key, access_token, data. */
-  async request<T = any>(action: string, data: Record<string, unknown> = {}, extraHeaders: Record<string, string> = {}): Promise<WireResult<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async request<T = any>(action: string, data: Record<string, unknown> = {}, extraHeaders: Record<string, string> = {}): Promise<WireResult<T>> {
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       Accept: 'application/json',
@@ -60,7 +60,7 @@ export class WireClient {
     } catch (err) {
       return { kind: 'transport', reason: describe(err) };
     }
-    let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    let json: any;
     try {
       json = JSON.parse(text);
     } catch {
@@ -90,7 +90,7 @@ export class WireClient {
   }
 
   /** `container.lambda(name, args)`: `{args}` is positional (array) or named (object). */
-  lambda<T = any>(name: string, args?: unknown): Promise<WireResult<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  lambda<T = any>(name: string, args?: unknown): Promise<WireResult<T>> {
     return this.request<T>(name, { args });
   }
 

@@ -1,5 +1,7 @@
 import type { ChatSettings, CloudApi } from './cloud-api';
 
+// A caller that names no row type reads columns freely, as with pg's own QueryResultRow.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 /**
  * The plugin's own small SQL interface. pg.Pool satisfies it, and so does our host's in-process pool
  * adapter. All table names are unqualified: every pool the plugin uses has the app schema first on
@@ -13,6 +15,7 @@ export interface SqlResult<R = Record<string, any>> {
 export interface Queryable {
   query<R = Record<string, any>>(text: string, params?: unknown[]): Promise<SqlResult<R>>;
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export interface SqlClient extends Queryable {
   release(err?: unknown): void;

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import path from 'node:path';
 import { checkInvariants } from '../plugin/invariants';
 import { type ChatUser, bareId, eventually, expectError, signupUsers, startChatServer } from '../plugin/support';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import { checkInvariants } from '../plugin/invariants';
 import { eventually, startChatServer } from '../plugin/support';
 import type { TestServer } from '../support/server';

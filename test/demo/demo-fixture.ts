@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 /**
  * What each demo browser suite starts with: a real server with the chat plugin serving demo/, one
  * Chromium, pages of the demo in isolated contexts (one context = one device), SQL on the server's

@@ -7,7 +7,7 @@
  * its URL expired, so the browser has to fetch it then (a picture drawn once before is repainted
  * from the document's memory of loaded images, and the expiry would go unnoticed).
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import { newClient, type Container } from '../support/client';
 import type { ChatPage } from './chat-page';
 import { landscapePng } from './png';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 /**
  * Messages as people expect them (issue 15, points 4–6 and the message features of "Missing"):
  * sender names in a group that dropped to two members, long messages collapsed behind "Read more",

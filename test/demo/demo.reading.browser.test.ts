@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 /**
  * Reading (issue 15, point 3 and the reading features of "Missing"): a message taller than the pane is
  * read once the reader scrolls through it; a conversation opens at its first unread message under an

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-var-requires */
+
 import { closeAllClients } from '../support/client';
 import type { TestServer } from '../support/server';
 import { checkInvariants } from './invariants';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import { closeAllClients } from '../support/client';
 import type { TestServer } from '../support/server';
 import { type ChatUser, bareId, expectError, invariants, signupUsers, startChatServer } from './support';

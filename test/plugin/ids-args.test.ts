@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-var-requires */
+
 import { dateOf, idList, idOf, optionalInteger, optionalTimestamp, readArgs } from '../../src/plugin/args';
 import { distinctKey, receiptId, userConversationId } from '../../src/plugin/ids';
 

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-var-requires */
+
 import { closeAllClients, newClient } from '../support/client';
 import { TEST_MASTER_KEY, type TestServer } from '../support/server';
 import {

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-var-requires */
+
 import pg from 'pg';
 import { closeAllClients } from '../support/client';
 import { isPostgres, testDatabaseUrl } from '../support/database';

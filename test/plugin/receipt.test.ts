@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-var-requires */
+
 import { receiptId, userConversationId } from '../../src/plugin/ids';
 import { closeAllClients } from '../support/client';
 import type { TestServer } from '../support/server';

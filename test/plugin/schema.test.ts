@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import { ensureChatSchema } from '../../src/plugin/schema';
 import type { SqlPool } from '../../src/plugin/sql';
 import type { Driver } from '../../src/server/db/driver';

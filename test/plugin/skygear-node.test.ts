@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import path from 'node:path';
 import { closeAllClients } from '../support/client';
 import { type ServerOnSkygearNode, type SkygearNode, startServerOnSkygearNode } from '../support/skygear-node';

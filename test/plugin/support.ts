@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-var-requires */
+
 import { randomUUID } from 'node:crypto';
 import { type Container, closeClient, signupClient } from '../support/client';
 import { type ClientRejection, rejectionOf } from '../support/errors';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import { closeAllClients } from '../support/client';
 import type { TestServer } from '../support/server';
 import { TYPING_MAX_PER_WINDOW, TYPING_REPEAT_WINDOW_MS } from '../../src/plugin/typing';

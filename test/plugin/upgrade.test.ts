@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 /**
  * Who may read, write and delete each chat record type, and call each lambda: admin, participant,
  * non-participant, removed participant, leaver, anonymous (API key, no user) and the master key.

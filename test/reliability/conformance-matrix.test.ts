@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 /**
  * Authentication conformance (Part A §1.7–§1.8, Part B §3.2/§3.4): every action the running server
  * serves — listed from its own router, so a new built-in action or lambda cannot skip this — and

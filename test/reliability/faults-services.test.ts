@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 /**
  * The server's own dependencies failing under load, on private Redis and PostgreSQL instances the
  * test may stop (test/reliability/private-services.ts; the shared ones are never touched):

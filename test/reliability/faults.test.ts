@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 /**
  * Faults, always on real PostgreSQL (the server runs as a child process; PGlite cannot be shared with
  * one or have its backends terminated), whichever engine the rest of the suite uses:

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 /**
  * Hostile input: fast-check throws malformed argument sets at every chat lambda and malformed
  * records at every hooked record type. Each must get a Skygear error envelope with the right code

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 /**
  * The same typed-value check for a plugin behind the HTTP transport (the real skygear-node running
  * the echo fixture): a broken `$type` in a lambda's arguments or in a hooked record's field is 108

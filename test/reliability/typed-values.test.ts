@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 /**
  * Typed values (`{"$type": …}`, Part A §4.2) in every lambda's arguments and every record type's
  * fields, well formed and broken, nested at any depth; and nesting itself bounded. A broken value

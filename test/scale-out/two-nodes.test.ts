@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 /**
  * Scale-out: two real server nodes on the SAME PostgreSQL schema (same APP_NAME) sharing realtime
  * fan-out through Redis. A chat message saved through node A (record:save by the unmodified skygear

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-var-requires */
+
 import { startTestServer, type TestServer } from './server';
 
 /**

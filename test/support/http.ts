@@ -4,7 +4,7 @@ export interface RawResponse {
   status: number;
   headers: Headers;
   /** Parsed JSON body, or undefined when the body is empty or not JSON. */
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;
   text: string;
 }
 

@@ -10,6 +10,8 @@ export interface QueryResult<R = Record<string, unknown>> {
 }
 
 export interface Queryable {
+  // A caller that names no row type reads columns freely, as with pg's own QueryResultRow.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   query<R = Record<string, any>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
 }
 

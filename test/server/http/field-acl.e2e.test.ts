@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import { closeAllClients, startServerWithUsers, type Container } from '../../support/client';
 import { rejectionOf } from '../../support/errors';
 import { callAction, masterAction } from '../../support/http';

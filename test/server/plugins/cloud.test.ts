@@ -29,7 +29,7 @@ describe(`skygearCloud facade on ${testDatabaseUrl()}`, () => {
   const rows = async (): Promise<string[]> => (await fx.db.query<{ v: string }>('SELECT v FROM facade_t ORDER BY v')).rows.map((r) => r.v);
 
   it('offers every name require("skygear/cloud") exports', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const real = require('skygear/cloud') as Record<string, unknown>;
     const expected = Object.keys(real).filter((k) => k !== 'configModule' && k !== '__esModule');
     expect(expected.length).toBeGreaterThan(20);
@@ -41,7 +41,7 @@ describe(`skygearCloud facade on ${testDatabaseUrl()}`, () => {
   });
 
   it('has skygear-node settings keys with the host values', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const realSettings = (require('skygear-core/dist/cloud/settings') as { settings: Record<string, unknown> }).settings;
     const settings = fx.host.skygearCloud.settings as unknown as Record<string, unknown>;
     for (const key of Object.keys(realSettings)) expect(settings).toHaveProperty(key);

@@ -1,11 +1,11 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+
 import { closeAllClients, newClient, signupClient, type Container } from '../../support/client';
 import { testDatabaseUrl } from '../../support/database';
 import { type SkygearNode, startSkygearNode } from '../../support/skygear-node';
 import { startTestServer, TEST_API_KEY, type TestServer } from '../../support/server';
 import { ECHO_MODULE } from './support';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const skygear: any = require('skygear');
 const EchoNote = skygear.Record.extend('echo_note');
 

@@ -13,7 +13,7 @@ function loadCloud(endpoint: string, masterKey: string): PublishEventsToChannels
   try {
     let publish: PublishEventsToChannels | undefined;
     jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+
       publish = require('skygear/cloud').publishEventsToChannels;
     });
     return publish!;

@@ -197,11 +197,11 @@ export function attemptUpgrade(port: number, target: string, headers: Record<str
 }
 
 /* The unmodified skygear 1.7.2 client (plain JavaScript, hence the loose typing). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type SkygearContainer = any;
 
 export async function newSkygear(endPoint: string, apiKey = API_KEY): Promise<SkygearContainer> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   const skygear = new (require('skygear').constructor)();
   await skygear.config({ endPoint, apiKey });
   return skygear;
