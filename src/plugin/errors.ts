@@ -1,3 +1,4 @@
+import { ErrorCodes } from '../protocol/error-codes';
 import type { CloudSkygearErrorClass } from './cloud-api';
 
 /**
@@ -8,14 +9,7 @@ import type { CloudSkygearErrorClass } from './cloud-api';
  * with `skygearCloud.SkygearError`. Before that (unit tests) a local class with the same shape is used;
  * our host maps any error with a numeric `code` and a `message`.
  */
-export const ChatErrorCodes = {
-  NotAuthenticated: 101,
-  PermissionDenied: 102,
-  InvalidArgument: 108,
-  ResourceNotFound: 110,
-  NotSupported: 111,
-  UnexpectedError: 10000,
-} as const;
+export const ChatErrorCodes = ErrorCodes;
 
 export class LocalSkygearError extends Error {
   readonly code: number;

@@ -1,3 +1,4 @@
+import { HostTables } from '../protocol/host-tables';
 import { isDeepStrictEqual } from 'node:util';
 import type { CloudCallOptions } from './cloud-api';
 import { invalidArgument, notFound, permissionDenied } from './errors';
@@ -44,7 +45,7 @@ export async function beforeEdit(rt: ChatRuntime, json: RecordJSON, stored: Reco
   // Saving the record back unchanged (a client re-saving what it fetched) is not an edit.
   if (!contentChanged(json, stored)) return hookResult({ ...json, ...serverFields(stored, conversationId) });
   await runBeforeSave(rt, async (q) => {
-    if (attachment && attachment !== attachmentName(stored) && (await q.query(`SELECT 1 FROM _asset WHERE id = $1`, [attachment])).rows.length === 0) {
+    if (attachment && attachment !== attachmentName(stored) && (await q.query(`SELECT 1 FROM ${HostTables.asset} WHERE id = $1`, [attachment])).rows.length === 0) {
       throw invalidArgument('message.attachment refers to an unknown asset (upload it first)', ['attachment']);
     }
     if (master) return;

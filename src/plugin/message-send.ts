@@ -1,3 +1,4 @@
+import { HostTables } from '../protocol/host-tables';
 import type { CloudCallOptions } from './cloud-api';
 import { invalidArgument, notFound, permissionDenied } from './errors';
 import { refreshLastMessage } from './last-message';
@@ -28,7 +29,7 @@ export async function beforeSend(rt: ChatRuntime, json: RecordJSON, options: Clo
   if (json.deleted === true) throw invalidArgument('a new message cannot be deleted', ['deleted']);
   const attachment = attachmentName(json);
   await runBeforeSave(rt, async (q) => {
-    if (attachment && (await q.query(`SELECT 1 FROM _asset WHERE id = $1`, [attachment])).rows.length === 0) {
+    if (attachment && (await q.query(`SELECT 1 FROM ${HostTables.asset} WHERE id = $1`, [attachment])).rows.length === 0) {
       throw invalidArgument('message.attachment refers to an unknown asset (upload it first)', ['attachment']);
     }
     if (rt.inProcess) await takeSendTurn(rt, q, conversationId);

@@ -1,3 +1,4 @@
+import { appSchemaName, quoteIdentifier } from '../protocol/host-tables';
 import type { ChatSettings, CloudApi } from './cloud-api';
 
 /**
@@ -69,9 +70,6 @@ export async function withTransaction<T>(pool: SqlPool, fn: (client: Queryable) 
   }
 }
 
-/** Skygear's schema name rule (Part A §10.1): app_<name>, lower-cased, '.' and ':' replaced by '_'. */
-export const appSchemaName = (appName: string): string => `app_${appName.toLowerCase().replace(/[.:]/g, '_')}`;
-
 /**
  * Which pool the plugin uses:
  * 1. `settings.pool` when the caller of includeme passes one;
@@ -113,8 +111,6 @@ function createPgPool(databaseURL: string, schema: string): SqlPool {
   pool.on('error', () => undefined); // an idle client's network error must not crash the runtime
   return pool as unknown as SqlPool;
 }
-
-export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** "now" as a UTC `timestamp without time zone`, the column type Skygear uses. */
 export const NOW_UTC = "(now() AT TIME ZONE 'UTC')";
