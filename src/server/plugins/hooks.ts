@@ -1,4 +1,5 @@
 import type { AuthContext } from '../auth/context';
+import type { RecordSave } from '../../protocol/cloud-facade';
 import type { Tx } from '../db/driver';
 import type { RecordJSON } from '../store/record-json';
 
@@ -17,6 +18,8 @@ export interface HookCall {
   requestId: string;
   /** The transaction the save runs in; in-process hooks run their SQL on it. */
   tx: Tx;
+  /** The record's save (save hooks only): what in-process save hooks get as `options.save`. */
+  save?: RecordSave;
 }
 
 /**
