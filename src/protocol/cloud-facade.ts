@@ -3,8 +3,8 @@
  * far as the chat plugin uses it: the names of `require('skygear/cloud')` (skygear-core 1.7.2
  * `cloud/index.js`) plus a few optional host extensions.
  *
- * Two implementations meet here: skygear-node's module (plain JS) and our host's facade
- * (src/server/plugins/cloud.ts), which is checked against this type with `satisfies`. Functions the
+ * Two implementations meet here: skygear-node's module (plain JS) and our host's facade (the
+ * host's plugins/cloud.ts), which is checked against this type with `satisfies`. Functions the
  * cloud code registers are typed loosely on purpose: both runtimes are plain JS at this seam.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The Skygear error codes: skygear-server v1.7.3's (`pkg/server/skyerr`), spelled out rather than
+ * The Skygear error codes: skygear-server v1.7.3's (its `skyerr` package), spelled out rather than
  * counted. Both the host (its SkygearError and HTTP statuses) and the chat plugin (the errors it
  * throws) read them from here, so there is one table to keep right.
  */

@@ -37,7 +37,6 @@ export interface PoolClientLike {
 
 export type ConnectCallback = (err: Error | null, client?: PoolClientLike, done?: (err?: unknown) => void) => void;
 
-export { isTransactionControl };
 
 export class InProcessPool {
   declare readonly inProcess: true;
