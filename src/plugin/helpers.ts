@@ -19,7 +19,7 @@ export function setChatPool(pool: SqlPool): void {
   pluginPool = pool;
 }
 
-/** The pool the plugin resolved in includeme (see sql.ts `resolvePool`). */
+/** The pool the plugin resolved in includeme (see runtime/choose-run-mode.ts). */
 export function chatPool(): SqlPool {
   if (!pluginPool) throw new Error('chat plugin: includeme has not run yet');
   return pluginPool;
