@@ -96,52 +96,62 @@ function listenerSet<E>() {
   };
 }
 
-const messageSent = listenerSet<MessageSentEvent>();
-const messageUpdated = listenerSet<MessageChangedEvent>();
-const messageDeleted = listenerSet<MessageChangedEvent>();
-const conversationCreated = listenerSet<ConversationEvent>();
-const conversationUpdated = listenerSet<ConversationEvent>();
-const conversationDeleted = listenerSet<ConversationEvent>();
-const usersAdded = listenerSet<UsersAddedEvent>();
-const usersRemoved = listenerSet<UsersRemovedEvent>();
-const typing = listenerSet<TypingEvent>();
+/**
+ * The in-process listeners of one process. The runtime reaches them as `rt.listeners`; the package's
+ * exports below add to the one process-wide instance, because app code registers listeners through
+ * those exports (often at load time, before includeme has run) and has no runtime to address.
+ */
+export class ChatListeners {
+  readonly messageSent = listenerSet<MessageSentEvent>();
+  readonly messageUpdated = listenerSet<MessageChangedEvent>();
+  readonly messageDeleted = listenerSet<MessageChangedEvent>();
+  readonly conversationCreated = listenerSet<ConversationEvent>();
+  readonly conversationUpdated = listenerSet<ConversationEvent>();
+  readonly conversationDeleted = listenerSet<ConversationEvent>();
+  readonly usersAdded = listenerSet<UsersAddedEvent>();
+  readonly usersRemoved = listenerSet<UsersRemovedEvent>();
+  readonly typing = listenerSet<TypingEvent>();
 
-export const afterMessageSent = (fn: Listener<MessageSentEvent>) => messageSent.add(fn);
-export const afterMessageUpdated = (fn: Listener<MessageChangedEvent>) => messageUpdated.add(fn);
-export const afterMessageDeleted = (fn: Listener<MessageChangedEvent>) => messageDeleted.add(fn);
-export const afterConversationCreated = (fn: Listener<ConversationEvent>) => conversationCreated.add(fn);
-export const afterConversationUpdated = (fn: Listener<ConversationEvent>) => conversationUpdated.add(fn);
-export const afterConversationDeleted = (fn: Listener<ConversationEvent>) => conversationDeleted.add(fn);
-export const afterUsersAdded = (fn: Listener<UsersAddedEvent>) => usersAdded.add(fn);
-export const afterUsersRemoved = (fn: Listener<UsersRemovedEvent>) => usersRemoved.add(fn);
-export const typingStarted = (fn: Listener<TypingEvent>) => typing.add(fn);
+  /** Runs the listeners of one event (in registration order). */
+  notify(e: ChatHookEvent): Promise<void> {
+    const { conversation, participantIds, actorId } = e;
+    const base = { conversation, participantIds, actorId };
+    switch (e.hook) {
+      case 'after_message_sent':
+        return this.messageSent.emit({ message: e.message, conversation, participantIds, senderId: actorId });
+      case 'after_message_updated':
+        return this.messageUpdated.emit({ ...base, message: e.message });
+      case 'after_message_deleted':
+        return this.messageDeleted.emit({ ...base, message: e.message });
+      case 'after_conversation_created':
+        return this.conversationCreated.emit(base);
+      case 'after_conversation_updated':
+        return this.conversationUpdated.emit(base);
+      case 'after_conversation_deleted':
+        return this.conversationDeleted.emit(base);
+      case 'after_users_added_to_conversation':
+        return this.usersAdded.emit({ ...base, addedIds: e.addedIds });
+      case 'after_users_removed_from_conversation':
+        return this.usersRemoved.emit({ ...base, removedIds: e.removedIds });
+      case 'typing_started':
+        return this.typing.emit({ conversation, participantIds, userId: actorId, event: e.event, at: e.at });
+    }
+  }
+}
+
+/** The process's listeners, behind the public registration functions (thin wrappers, see above). */
+export const processListeners = new ChatListeners();
+
+export const afterMessageSent = (fn: Listener<MessageSentEvent>) => processListeners.messageSent.add(fn);
+export const afterMessageUpdated = (fn: Listener<MessageChangedEvent>) => processListeners.messageUpdated.add(fn);
+export const afterMessageDeleted = (fn: Listener<MessageChangedEvent>) => processListeners.messageDeleted.add(fn);
+export const afterConversationCreated = (fn: Listener<ConversationEvent>) => processListeners.conversationCreated.add(fn);
+export const afterConversationUpdated = (fn: Listener<ConversationEvent>) => processListeners.conversationUpdated.add(fn);
+export const afterConversationDeleted = (fn: Listener<ConversationEvent>) => processListeners.conversationDeleted.add(fn);
+export const afterUsersAdded = (fn: Listener<UsersAddedEvent>) => processListeners.usersAdded.add(fn);
+export const afterUsersRemoved = (fn: Listener<UsersRemovedEvent>) => processListeners.usersRemoved.add(fn);
+export const typingStarted = (fn: Listener<TypingEvent>) => processListeners.typing.add(fn);
 
 /** 1.7's names for the same hooks. */
 export const afterUsersAddedToConversation = afterUsersAdded;
 export const afterUsersRemovedFromConversation = afterUsersRemoved;
-
-/** Runs the in-process listeners of one event (in registration order). */
-export function notifyListeners(e: ChatHookEvent): Promise<void> {
-  const { conversation, participantIds, actorId } = e;
-  const base = { conversation, participantIds, actorId };
-  switch (e.hook) {
-    case 'after_message_sent':
-      return messageSent.emit({ message: e.message, conversation, participantIds, senderId: actorId });
-    case 'after_message_updated':
-      return messageUpdated.emit({ ...base, message: e.message });
-    case 'after_message_deleted':
-      return messageDeleted.emit({ ...base, message: e.message });
-    case 'after_conversation_created':
-      return conversationCreated.emit(base);
-    case 'after_conversation_updated':
-      return conversationUpdated.emit(base);
-    case 'after_conversation_deleted':
-      return conversationDeleted.emit(base);
-    case 'after_users_added_to_conversation':
-      return usersAdded.emit({ ...base, addedIds: e.addedIds });
-    case 'after_users_removed_from_conversation':
-      return usersRemoved.emit({ ...base, removedIds: e.removedIds });
-    case 'typing_started':
-      return typing.emit({ conversation, participantIds, userId: actorId, event: e.event, at: e.at });
-  }
-}

@@ -1,7 +1,7 @@
 import { storedConversationJSON } from './conversation-view';
 import { type ConversationRow, loadConversation, syncMembership } from './membership';
 import type { Outbox } from './realtime';
-import type { ChatRuntime } from './runtime';
+import type { ChatRuntime } from './runtime/chat-runtime';
 import { type Queryable } from './sql';
 import { publishMessageUpdates, recomputeStatusOfConversation } from './status';
 

@@ -8,9 +8,9 @@ import { invalidArgument, notSupported, permissionDenied } from './errors';
 import { distinctKey } from './ids';
 import { type ConversationRow, assertUsersExist, conversationAcl, loadConversation } from './membership';
 import { dateJSON, hookResult, keyOf, type RecordJSON, refJSON, wireJSON } from './records';
-import { type ChatRuntime, callerOf, isMasterKey } from './runtime';
+import type { ChatRuntime } from './runtime/chat-runtime';
+import { callerOf, isMasterKey } from './caller';
 import { toDate } from './sql';
-import { runAfterSave, runBeforeSave } from './work';
 
 /**
  * Conversations through the record API, for seed-era clients (chat-api.md §2, last paragraph).
@@ -73,10 +73,11 @@ export async function conversationBeforeSave(rt: ChatRuntime, record: unknown, o
   const sentParticipants = idListField(json, 'participant_ids');
   const sentAdmins = idListField(json, 'admin_ids');
 
-  return runBeforeSave(rt, async (q) => {
-    // Updates work on the LOCKED row: the record the server merged may predate a concurrent lambda.
-    // Lists the client did not change (equal to the stored record's) are taken from the locked row.
-    const current = stored ? await loadConversation(q, cid, rt.inProcess) : null;
+  return rt.beforeSave(options, async (q, save) => {
+    // Updates work on the LOCKED row (in the record's save; an own connection must not lock): the
+    // record the server merged may predate a concurrent lambda. Lists the client did not change
+    // (equal to the stored record's) are taken from that row.
+    const current = stored ? await loadConversation(q, cid, save !== null) : null;
     if (stored && current) {
       if (current.deleted) throw permissionDenied('the conversation was deleted');
       if (!current.admin_ids.includes(caller) && !master) throw permissionDenied('user is not an admin of the conversation, permission denied');
@@ -134,8 +135,8 @@ export async function conversationAfterSave(rt: ChatRuntime, record: unknown, or
         distinct_by_participants: stored.distinct_by_participants === true,
       }
     : null;
-  await runAfterSave(
-    rt,
+  await rt.afterSave(
+    options,
     async (q) => (await q.query(`SELECT 1 FROM conversation WHERE _id = $1 AND _updated_at >= $2`, [cid, updatedAt?.toISOString() ?? '1970-01-01'])).rows.length > 0,
     async (q, outbox) => {
       await applyConversationChange(rt, q, outbox, cid, { before, actorId: actor });

@@ -1,7 +1,7 @@
 import { lastMessages } from './message-read';
 import type { ConversationRow } from './membership';
 import { CONVERSATION_COLUMNS, conversationJSON, type RecordJSON, refJSON } from './records';
-import type { ChatRuntime } from './runtime';
+import type { ChatRuntime } from './runtime/chat-runtime';
 import { type Queryable, toNumber } from './sql';
 
 /**

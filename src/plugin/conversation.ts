@@ -8,9 +8,9 @@ import { invalidArgument, notFound, permissionDenied } from './errors';
 import { distinctKey } from './ids';
 import { type ConversationRow, assertUsersExist, conversationAcl, loadConversation, lockForAdmin, lockForParticipant } from './membership';
 import { CONVERSATION_COLUMNS } from './records';
-import { type ChatRuntime, callerOf } from './runtime';
+import type { ChatRuntime } from './runtime/chat-runtime';
+import { callerOf } from './caller';
 import { NOW_UTC, type Queryable } from './sql';
-import { runLambda } from './work';
 
 /**
  * Conversation lambdas (chat-api.md §2). Each runs in one transaction: lock the conversation, change
@@ -89,7 +89,7 @@ export async function createConversation(rt: ChatRuntime, param: unknown, option
   const key = distinct ? distinctKey(participants) : null;
   const id = randomUUID();
 
-  return runLambda(rt, async (q, outbox) => {
+  return rt.lambda(async (q, outbox) => {
     await assertUsersExist(q, participants, 'participants');
     if (key) {
       await lockDistinctKey(q, key);
@@ -131,7 +131,7 @@ function membershipLambda(list: 'participant_ids' | 'admin_ids', plan: (conversa
     const args = readArgs(param, ['conversation_id', list]);
     const cid = requiredId(args, 'conversation_id', 'conversation');
     const users = listArg(args, aliases);
-    return runLambda(rt, async (q, outbox) => {
+    return rt.lambda(async (q, outbox) => {
       const conversation = await lockForAdmin(q, cid, caller);
       const view = await changeLists(rt, q, outbox, conversation, await plan(conversation, users, q), caller);
       return { conversation: view ?? (await storedConversationJSON(q, cid)) };
@@ -174,7 +174,7 @@ export const removeAdmins = membershipLambda('admin_ids', (conversation, users) 
 export async function leaveConversation(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
   const caller = callerOf(options);
   const cid = requiredId(readArgs(param, ['conversation_id']), 'conversation_id', 'conversation');
-  await runLambda(rt, async (q, outbox) => {
+  await rt.lambda(async (q, outbox) => {
     const conversation = await lockForParticipant(q, cid, caller);
     const participants = conversation.participant_ids.filter((p) => p !== caller);
     const admins = conversation.admin_ids.filter((a) => a !== caller);
@@ -191,7 +191,7 @@ export async function leaveConversation(rt: ChatRuntime, param: unknown, options
 export async function deleteConversation(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
   const caller = callerOf(options);
   const cid = requiredId(readArgs(param, ['conversation_id']), 'conversation_id', 'conversation');
-  await runLambda(rt, async (q, outbox) => {
+  await rt.lambda(async (q, outbox) => {
     const conversation = await lockForAdmin(q, cid, caller);
     await q.query(
       `UPDATE conversation SET deleted = true, participant_ids = '[]'::jsonb, admin_ids = '[]'::jsonb, participant_count = 0,
@@ -210,7 +210,7 @@ export async function getConversation(rt: ChatRuntime, param: unknown, options: 
   const args = readArgs(param, ['conversation_id', 'include_last_message']);
   const cid = requiredId(args, 'conversation_id', 'conversation');
   const includeLast = optionalBoolean(args, 'include_last_message', true);
-  return runLambda(rt, async (q) => {
+  return rt.lambda(async (q) => {
     const conversation = await loadConversation(q, cid, false);
     if (!conversation || conversation.deleted) throw notFound(`conversation "${cid}" not found`);
     if (!conversation.participant_ids.includes(caller)) throw permissionDenied('user is not a participant of the conversation, permission denied');
@@ -226,7 +226,7 @@ export async function getConversations(rt: ChatRuntime, param: unknown, options:
   const page = optionalInteger(args, 'page', { fallback: 1, min: 1, cap: 1_000_000 });
   const pageSize = optionalInteger(args, 'page_size', { fallback: 50, min: 1, cap: 1000 });
   const includeLast = optionalBoolean(args, 'include_last_message', true);
-  return runLambda(rt, async (q) => {
+  return rt.lambda(async (q) => {
     const res = await q.query(
       `SELECT ${CONVERSATION_COLUMNS} FROM user_conversation uc JOIN conversation c ON c._id = uc.conversation
         WHERE uc."user" = $1 AND NOT COALESCE(c.deleted, false)

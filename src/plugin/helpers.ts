@@ -7,14 +7,19 @@ import { type TotalUnread, totalUnread as countUnread } from './unread';
  * `total_unread`, `Conversation` and `Message` for this). They take a pool: inside a hook under our
  * server pass the hook's `pool` argument (it joins the save's transaction, so counts already include
  * the message being sent); elsewhere `chatPool()` is the plugin's own.
+ *
+ * The pool lives on the runtime includeme builds (`rt.pool`). This module keeps a pointer to the
+ * latest one only because `chatPool()` and the `pool`-less forms of these helpers are public API
+ * that takes no runtime: app code calls them from anywhere.
  */
 let pluginPool: SqlPool | undefined;
 
+/** Called by includeme with the pool of the runtime it built. */
 export function setChatPool(pool: SqlPool): void {
   pluginPool = pool;
 }
 
-/** The pool the plugin resolved in includeme (see sql.ts `resolvePool`). */
+/** The pool the plugin resolved in includeme (see runtime/choose-run-mode.ts). */
 export function chatPool(): SqlPool {
   if (!pluginPool) throw new Error('chat plugin: includeme has not run yet');
   return pluginPool;

@@ -1,3 +1,4 @@
+import { ErrorCodes } from '../protocol/error-codes';
 import type { ChatHookEvent } from './chat-hooks';
 import type { CloudApi, CloudContainer, CloudLogger } from './cloud-api';
 
@@ -19,7 +20,6 @@ import type { CloudApi, CloudContainer, CloudLogger } from './cloud-api';
  */
 const MAX_PENDING = 10_000;
 const ABSENT_TTL_MS = 30_000;
-const UNDEFINED_OPERATION = 117;
 
 type UserRecord = Record<string, unknown>;
 
@@ -62,7 +62,7 @@ export class HookLambdas {
     try {
       await container.makeRequest(action, { args });
     } catch (err) {
-      if (errorCode(err) === UNDEFINED_OPERATION) {
+      if (errorCode(err) === ErrorCodes.UndefinedOperation) {
         this.absentUntil.set(action, Date.now() + ABSENT_TTL_MS);
         return;
       }

@@ -1,9 +1,10 @@
 import { ConversationTurns } from './conversation-turns';
 import type { ChatBounds } from './bounds';
+import { processListeners } from './chat-hooks';
 import type { ChatSettings, CloudApi, CloudCallOptions, CloudLogger } from './cloud-api';
 import * as conversation from './conversation';
 import * as conversationHooks from './conversation-hooks';
-import { useErrorClass } from './errors';
+import { toHostError } from './errors';
 import { setChatPool } from './helpers';
 import { resolveBounds } from './bounds';
 import { HookLambdas } from './hook-lambdas';
@@ -11,10 +12,11 @@ import * as message from './message';
 import { deleteMessage } from './message-delete';
 import { getMessages, getMessagesByIds } from './message-read';
 import * as receipt from './receipt';
-import type { ChatRuntime } from './runtime';
+import type { ChatRuntime, ChatServices } from './runtime/chat-runtime';
+import { chooseRunMode } from './runtime/choose-run-mode';
 import { ensureChatSchema } from './schema';
-import { resolvePool } from './sql';
 import { typing } from './typing';
+import { TypingThrottle } from './typing-throttle';
 import { getTotalUnread } from './unread-lambda';
 import * as userConversation from './user-conversation';
 
@@ -48,68 +50,84 @@ const LAMBDAS: Array<[string, Handler]> = [
 ];
 
 export async function includeme(cloud: CloudApi, settings?: ChatSettings): Promise<void> {
-  useErrorClass(cloud.SkygearError);
-  const { pool, inProcess } = resolvePool(cloud, settings);
+  const mode = chooseRunMode(cloud, settings);
+  const { pool } = mode;
   setChatPool(pool);
   const log = loggerOf(cloud);
-  const rt: ChatRuntime = {
+  const services: ChatServices = {
     cloud,
     pool,
-    inProcess,
     log,
     sign: signerOf(cloud),
     turns: new ConversationTurns(),
     bounds: resolveBounds(settings?.bounds as Partial<ChatBounds> | undefined),
     hookLambdas: new HookLambdas(cloud, log),
+    listeners: processListeners,
+    typingThrottle: new TypingThrottle(),
+    hostError: (err) => toHostError(err, cloud.SkygearError),
   };
+  const rt = mode.runtime(services);
 
   cloud.event('before-plugins-ready', function ensureChatSchemaBeforeReady() {
     return ensureChatSchema(pool);
   });
 
   for (const [name, handler] of LAMBDAS) {
-    cloud.op(name, (param: unknown, options: CloudCallOptions) => handler(rt, param, options ?? {}), { keyRequired: true, userRequired: true });
+    cloud.op(name, (param: unknown, options: CloudCallOptions) => toHost(rt, () => handler(rt, param, options ?? {})), {
+      keyRequired: true,
+      userRequired: true,
+    });
   }
   registerHooks(cloud, rt);
+}
+
+/** Runs plugin code for the host: the errors the plugin made leave it as the host's class (errors.ts). */
+function toHost<T>(rt: ChatRuntime, run: () => T): T {
+  try {
+    const result = run();
+    return (result instanceof Promise ? result.catch((err: unknown) => Promise.reject(rt.hostError(err))) : result) as T;
+  } catch (err) {
+    throw rt.hostError(err);
+  }
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 function registerHooks(cloud: CloudApi, rt: ChatRuntime): void {
   cloud.beforeSave('conversation', function conversationBeforeSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
-    return conversationHooks.conversationBeforeSave(rt, record, original, options);
+    return toHost(rt, () => conversationHooks.conversationBeforeSave(rt, record, original, options));
   });
   cloud.afterSave('conversation', function conversationAfterSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
-    return conversationHooks.conversationAfterSave(rt, record, original, options);
+    return toHost(rt, () => conversationHooks.conversationAfterSave(rt, record, original, options));
   });
   cloud.beforeDelete('conversation', function conversationBeforeDelete() {
-    conversationHooks.conversationBeforeDelete();
+    toHost(rt, () => conversationHooks.conversationBeforeDelete());
   });
   cloud.beforeSave('message', function messageBeforeSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
-    return message.messageBeforeSave(rt, record, original, options);
+    return toHost(rt, () => message.messageBeforeSave(rt, record, original, options));
   });
   cloud.afterSave('message', function messageAfterSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
-    return message.messageAfterSave(rt, record, original, options);
+    return toHost(rt, () => message.messageAfterSave(rt, record, original, options));
   });
   cloud.beforeDelete('message', function messageBeforeDelete() {
-    message.messageBeforeDelete();
+    toHost(rt, () => message.messageBeforeDelete());
   });
   cloud.beforeSave('user_conversation', function userConversationBeforeSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
-    return userConversation.userConversationBeforeSave(rt, record, original, options);
+    return toHost(rt, () => userConversation.userConversationBeforeSave(rt, record, original, options));
   });
-  cloud.afterSave('user_conversation', function userConversationAfterSave(record: any, original: any) {
-    return userConversation.userConversationAfterSave(rt, record, original);
+  cloud.afterSave('user_conversation', function userConversationAfterSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
+    return toHost(rt, () => userConversation.userConversationAfterSave(rt, record, original, options));
   });
   cloud.beforeDelete('user_conversation', function userConversationBeforeDelete() {
-    userConversation.userConversationBeforeDelete();
+    toHost(rt, () => userConversation.userConversationBeforeDelete());
   });
   cloud.beforeSave('receipt', function receiptBeforeSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
-    return receipt.receiptBeforeSave(rt, record, original, options);
+    return toHost(rt, () => receipt.receiptBeforeSave(rt, record, original, options));
   });
-  cloud.afterSave('receipt', function receiptAfterSave(record: any, original: any) {
-    return receipt.receiptAfterSave(rt, record, original);
+  cloud.afterSave('receipt', function receiptAfterSave(record: any, original: any, _pool: any, options: CloudCallOptions) {
+    return toHost(rt, () => receipt.receiptAfterSave(rt, record, original, options));
   });
   cloud.beforeDelete('receipt', function receiptBeforeDelete() {
-    receipt.receiptBeforeDelete();
+    toHost(rt, () => receipt.receiptBeforeDelete());
   });
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

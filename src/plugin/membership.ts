@@ -1,3 +1,5 @@
+import { HostTables } from '../protocol/host-tables';
+import type { AclEntry } from '../protocol/record-json';
 import { invalidArgument, notFound, permissionDenied } from './errors';
 import { adminRole, participantRole, userConversationId } from './ids';
 import { CONVERSATION_COLUMNS, type Row } from './records';
@@ -63,7 +65,7 @@ export async function lockForAdmin(q: Queryable, id: string, userId: string): Pr
 export async function assertUsersExist(q: Queryable, ids: readonly string[], argument: string): Promise<void> {
   if (ids.length === 0) return;
   const res = await q.query<{ id: string }>(
-    `SELECT a.id FROM _auth a JOIN "user" u ON u._id = a.id WHERE a.id = ANY($1::text[])`,
+    `SELECT a.id FROM ${HostTables.auth} a JOIN "user" u ON u._id = a.id WHERE a.id = ANY($1::text[])`,
     [[...new Set(ids)]],
   );
   const found = new Set(res.rows.map((r) => r.id));
@@ -119,11 +121,11 @@ export async function syncMembership(q: Queryable, conversation: ConversationRow
 
 /** Exactly `members` hold `role` afterwards (the role row is created on first use). */
 async function syncRole(q: Queryable, role: string, members: string[]): Promise<void> {
-  await q.query(`INSERT INTO _role (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [role]);
-  await q.query(`DELETE FROM _auth_role WHERE role_id = $1 AND NOT (auth_id = ANY($2::text[]))`, [role, members]);
+  await q.query(`INSERT INTO ${HostTables.role} (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [role]);
+  await q.query(`DELETE FROM ${HostTables.authRole} WHERE role_id = $1 AND NOT (auth_id = ANY($2::text[]))`, [role, members]);
   if (members.length > 0) {
     await q.query(
-      `INSERT INTO _auth_role (auth_id, role_id) SELECT a.id, $1 FROM _auth a WHERE a.id = ANY($2::text[])
+      `INSERT INTO ${HostTables.authRole} (auth_id, role_id) SELECT a.id, $1 FROM ${HostTables.auth} a WHERE a.id = ANY($2::text[])
        ON CONFLICT (auth_id, role_id) DO NOTHING`,
       [role, members],
     );
@@ -148,7 +150,7 @@ async function transferOwnership(q: Queryable, cid: string): Promise<void> {
 }
 
 /** The conversation's ACL: participants read, admins write (chat-api.md §3 Access). */
-export function conversationAcl(cid: string): Array<Record<string, string>> {
+export function conversationAcl(cid: string): AclEntry[] {
   return [
     { role: participantRole(cid), level: 'read' },
     { role: adminRole(cid), level: 'write' },
@@ -156,6 +158,6 @@ export function conversationAcl(cid: string): Array<Record<string, string>> {
 }
 
 /** Messages: participants read; the sender is the owner. Receipts use the same ACL. */
-export function participantReadAcl(cid: string): Array<Record<string, string>> {
+export function participantReadAcl(cid: string): AclEntry[] {
   return [{ role: participantRole(cid), level: 'read' }];
 }

@@ -4,10 +4,10 @@ import { invalidArgument, notFound, permissionDenied } from './errors';
 import { refreshLastMessage } from './last-message';
 import { lockForParticipant } from './membership';
 import { MESSAGE_COLUMNS, USER_CONVERSATION_COLUMNS, conversationJSON, messageJSON, userConversationJSON } from './records';
-import { type ChatRuntime, callerOf } from './runtime';
+import type { ChatRuntime } from './runtime/chat-runtime';
+import { callerOf } from './caller';
 import { NOW_UTC } from './sql';
 import { storedConversationJSON } from './conversation-view';
-import { runLambda } from './work';
 
 /**
  * chat:delete_message(message_id) — by the author or an admin of the conversation (1.7: any member).
@@ -26,7 +26,7 @@ import { runLambda } from './work';
 export async function deleteMessage(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
   const caller = callerOf(options);
   const messageId = requiredId(readArgs(param, ['message_id']), 'message_id', 'message');
-  return runLambda(rt, async (q, outbox) => {
+  return rt.lambda(async (q, outbox) => {
     const found = await q.query<{ conversation_id: string }>(`SELECT conversation_id FROM message WHERE _id = $1`, [messageId]);
     if (found.rows.length === 0) throw notFound(`message "${messageId}" not found`);
     const conversationId = found.rows[0].conversation_id;

@@ -1,3 +1,4 @@
+import { HostTables } from '../protocol/host-tables';
 import { isDeepStrictEqual } from 'node:util';
 import type { CloudCallOptions } from './cloud-api';
 import { invalidArgument, notFound, permissionDenied } from './errors';
@@ -6,9 +7,9 @@ import { loadConversation, participantReadAcl } from './membership';
 import { attachmentName, bothGenerations, checkContent, conversationOfMessage } from './message-fields';
 import { loadMessageRow } from './message-send';
 import { conversationJSON, dateJSON, hookResult, keyOf, messageJSON, type RecordJSON, refId, refJSON } from './records';
-import { type ChatRuntime, callerOf, isMasterKey } from './runtime';
+import type { ChatRuntime } from './runtime/chat-runtime';
+import { callerOf, isMasterKey } from './caller';
 import { NOW_UTC, type Queryable, toNumber } from './sql';
-import { runAfterSave, runBeforeSave } from './work';
 
 /**
  * Editing (chat-api.md §6): the author — or the master key — saves the message again with a new body,
@@ -43,8 +44,8 @@ export async function beforeEdit(rt: ChatRuntime, json: RecordJSON, stored: Reco
   const attachment = attachmentName(json);
   // Saving the record back unchanged (a client re-saving what it fetched) is not an edit.
   if (!contentChanged(json, stored)) return hookResult({ ...json, ...serverFields(stored, conversationId) });
-  await runBeforeSave(rt, async (q) => {
-    if (attachment && attachment !== attachmentName(stored) && (await q.query(`SELECT 1 FROM _asset WHERE id = $1`, [attachment])).rows.length === 0) {
+  await rt.beforeSave(options, async (q) => {
+    if (attachment && attachment !== attachmentName(stored) && (await q.query(`SELECT 1 FROM ${HostTables.asset} WHERE id = $1`, [attachment])).rows.length === 0) {
       throw invalidArgument('message.attachment refers to an unknown asset (upload it first)', ['attachment']);
     }
     if (master) return;
@@ -90,12 +91,13 @@ const revisionOf = (record: RecordJSON): number => {
 };
 
 /** After an edit: the replaced version into message_history, `update` to the participants, the hook. */
-export async function afterEdit(rt: ChatRuntime, json: RecordJSON, original: RecordJSON, actorId: string): Promise<void> {
+export async function afterEdit(rt: ChatRuntime, json: RecordJSON, original: RecordJSON, options: CloudCallOptions): Promise<void> {
+  const actorId = options?.context?.user_id ?? String(json._updated_by ?? '');
   const messageId = keyOf(json);
   const revision = revisionOf(json);
   if (revision <= revisionOf(original)) return; // not an edit (e.g. a save the before-save did not see)
-  await runAfterSave(
-    rt,
+  await rt.afterSave(
+    options,
     async (q) => (await q.query(`SELECT 1 FROM message WHERE _id = $1 AND revision >= $2`, [messageId, revision])).rows.length > 0,
     async (q, outbox) => {
       await keepHistory(q, messageId, original);

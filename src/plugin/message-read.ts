@@ -3,9 +3,9 @@ import type { CloudCallOptions } from './cloud-api';
 import { invalidArgument, notFound, permissionDenied } from './errors';
 import { loadConversation } from './membership';
 import { MESSAGE_COLUMNS, messageJSON, messagesJSON, type RecordJSON } from './records';
-import { type ChatRuntime, callerOf } from './runtime';
+import type { ChatRuntime } from './runtime/chat-runtime';
+import { callerOf } from './caller';
 import type { Queryable } from './sql';
-import { runLambda } from './work';
 
 const MAX_LIMIT = 1000;
 
@@ -106,7 +106,7 @@ async function explainEmptyPage(q: Queryable, conversationId: string, userId: st
 export async function getMessagesByIds(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
   const userId = callerOf(options);
   const ids = idList(readArgs(param, ['message_ids']), 'message_ids', 'message', { single: true, max: rt.bounds.maxIdsPerCall });
-  return runLambda(rt, async (q) => {
+  return rt.lambda(async (q) => {
     const res = await q.query(
       `SELECT ${MESSAGE_COLUMNS} FROM message m JOIN conversation c ON c._id = m.conversation_id
         WHERE m._id = ANY($1::text[]) AND NOT m.deleted AND c.participant_ids ? $2

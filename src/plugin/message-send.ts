@@ -1,22 +1,23 @@
-import type { CloudCallOptions } from './cloud-api';
+import { HostTables } from '../protocol/host-tables';
+import type { CloudCallOptions, RecordSave } from './cloud-api';
 import { invalidArgument, notFound, permissionDenied } from './errors';
 import { refreshLastMessage } from './last-message';
 import { type ConversationRow, loadConversation, participantReadAcl } from './membership';
 import { attachmentName, bothGenerations, checkContent, conversationOfMessage } from './message-fields';
 import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, conversationJSON, hookResult, keyOf, messageJSON, type RecordJSON, refId } from './records';
 import { channelsOfSQL, type Outbox, parseChannels } from './realtime';
-import { type ChatRuntime, callerOf, isMasterKey } from './runtime';
+import type { ChatRuntime } from './runtime/chat-runtime';
+import { callerOf, isMasterKey } from './caller';
 import { type Queryable, toDate, toNumber } from './sql';
 import { publishMessageUpdates, recomputeStatusOfConversation } from './status';
 import { countNewMessageSQL, recountUnread } from './unread';
-import { runAfterSave, runBeforeSave } from './work';
 
 /**
  * Sending: an ordinary record save of a new message (public or private database) with
  * `conversation_id` (seed) or `conversation` (1.x SDK). The hooks validate it and keep last_message
  * (I2), unread counts (I3) and status (I4) exact.
  *
- * Order: `seq` (bigserial). In process, the before-save hook locks the conversation row inside the
+ * Order: `seq` (bigserial). In the host, the before-save hook locks the conversation row inside the
  * save's transaction before the server inserts the message, so within a conversation seq order is
  * commit order and the new message is always the newest one.
  */
@@ -27,17 +28,18 @@ export async function beforeSend(rt: ChatRuntime, json: RecordJSON, options: Clo
   if (json.seq !== undefined && json.seq !== null) throw invalidArgument('message.seq is assigned by the server', ['seq']);
   if (json.deleted === true) throw invalidArgument('a new message cannot be deleted', ['deleted']);
   const attachment = attachmentName(json);
-  await runBeforeSave(rt, async (q) => {
-    if (attachment && (await q.query(`SELECT 1 FROM _asset WHERE id = $1`, [attachment])).rows.length === 0) {
+  await rt.beforeSave(options, async (q, save) => {
+    if (attachment && (await q.query(`SELECT 1 FROM ${HostTables.asset} WHERE id = $1`, [attachment])).rows.length === 0) {
       throw invalidArgument('message.attachment refers to an unknown asset (upload it first)', ['attachment']);
     }
-    if (rt.inProcess) await takeSendTurn(rt, q, conversationId);
-    const conversation = await loadConversation(q, conversationId, rt.inProcess);
+    if (save) await takeSendTurn(rt, q, save, conversationId);
+    // Locked only in the record's save; an own connection must take no row locks.
+    const conversation = await loadConversation(q, conversationId, save !== null);
     if (!conversation || conversation.deleted) throw notFound(`conversation "${conversationId}" not found`);
     if (!conversation.participant_ids.includes(sender) && !isMasterKey(options)) {
       throw permissionDenied('user is not a participant of the conversation, permission denied');
     }
-    if (rt.inProcess) rememberLockedConversation(rt, keyOf(json), conversation);
+    save?.carried.set(LOCKED_CONVERSATION, conversation);
   });
   return hookResult({
     ...json,
@@ -51,9 +53,8 @@ export async function beforeSend(rt: ChatRuntime, json: RecordJSON, options: Clo
 }
 
 /**
- * In process, before locking the conversation row: wait for this node's turn to send into the
- * conversation, held until the save's transaction ends (see conversation-turns.ts). Hosts without
- * `afterTransaction` cannot tell us when that is, so there sends go straight to the row lock.
+ * In the record's save, before locking the conversation row: wait for this node's turn to send into
+ * the conversation, held until the save's transaction ends (see conversation-turns.ts).
  *
  * A send that has to wait first ends its last statement with a parameterless one. A statement sent
  * with parameters (the extended protocol) keeps its snapshot inside a transaction until the next
@@ -61,51 +62,37 @@ export async function beforeSend(rt: ChatRuntime, json: RecordJSON, options: Clo
  * send's `unread_count + 1` leaves behind in the hot conversation's user_conversation rows could
  * not be pruned, and that one statement took 10 ms instead of 2 with 15 sends waiting.
  */
-async function takeSendTurn(rt: ChatRuntime, q: Queryable, conversationId: string): Promise<void> {
-  if (typeof rt.cloud.afterTransaction !== 'function') return;
+async function takeSendTurn(rt: ChatRuntime, q: Queryable, save: RecordSave, conversationId: string): Promise<void> {
   if (rt.turns.isTaken(conversationId)) await q.query('SELECT 1');
   const release = await rt.turns.take(conversationId);
-  rt.cloud.afterTransaction(release);
+  save.afterTransaction(release);
 }
 
 /** A new message: last_message, +1 unread for the other members, `create` to every participant. */
-export async function afterSend(rt: ChatRuntime, json: RecordJSON): Promise<void> {
+export async function afterSend(rt: ChatRuntime, json: RecordJSON, options: CloudCallOptions): Promise<void> {
   const messageId = keyOf(json);
   const conversationId = refId(json.conversation_id, 'conversation');
   if (!conversationId) return;
-  await runAfterSave(
-    rt,
+  await rt.afterSave(
+    options,
     async (q) => (await q.query(`SELECT 1 FROM message WHERE _id = $1`, [messageId])).rows.length > 0,
-    (q, outbox) =>
-      rt.inProcess
-        ? applyNewMessage(rt, q, outbox, messageId, json, takeLockedConversation(rt, messageId, conversationId))
+    (q, outbox, save) =>
+      save
+        ? applyNewMessage(rt, q, outbox, messageId, json, lockedConversationOf(save, conversationId))
         : reconcileConversation(rt, q, outbox, conversationId, messageId),
   );
 }
 
 /**
- * In process, before-save and after-save of one message run in the same transaction, and the
- * before-save locked the conversation row (FOR NO KEY UPDATE): nobody else can change it until
+ * In the record's save, before-save and after-save of one message run in the same transaction, and
+ * the before-save locked the conversation row (FOR NO KEY UPDATE): nobody else can change it until
  * COMMIT, and in between only the message INSERT runs. So the row before-save read is still the
- * current one in after-save and need not be read again. Keyed by message id (unique); an entry whose
- * save failed before its after-save is dropped once the map is full. One map per plugin runtime
- * (several servers may share this module in one process).
+ * current one in after-save and need not be read again: before-save leaves it in `save.carried`.
  */
-const lockedConversations = new WeakMap<ChatRuntime, Map<string, ConversationRow>>();
-const MAX_REMEMBERED = 1000;
+const LOCKED_CONVERSATION = 'chat:locked-conversation';
 
-function rememberLockedConversation(rt: ChatRuntime, messageId: string, conversation: ConversationRow): void {
-  let byMessage = lockedConversations.get(rt);
-  if (!byMessage) lockedConversations.set(rt, (byMessage = new Map()));
-  byMessage.delete(messageId);
-  if (byMessage.size >= MAX_REMEMBERED) byMessage.delete(byMessage.keys().next().value as string);
-  byMessage.set(messageId, conversation);
-}
-
-function takeLockedConversation(rt: ChatRuntime, messageId: string, conversationId: string): ConversationRow | null {
-  const byMessage = lockedConversations.get(rt);
-  const conversation = byMessage?.get(messageId) ?? null;
-  byMessage?.delete(messageId);
+function lockedConversationOf(save: RecordSave, conversationId: string): ConversationRow | null {
+  const conversation = save.carried.get(LOCKED_CONVERSATION) as ConversationRow | undefined;
   return conversation && conversation._id === conversationId ? conversation : null;
 }
 
@@ -115,7 +102,7 @@ export async function loadMessageRow(q: Queryable, messageId: string): Promise<R
 }
 
 /**
- * In process, inside the save's transaction, holding the conversation lock. `saved` is the record the
+ * In the record's save, holding the conversation lock. `saved` is the record the
  * store read back after the INSERT (it has `seq`); `locked` the conversation row before-save locked.
  */
 async function applyNewMessage(

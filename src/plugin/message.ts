@@ -3,7 +3,7 @@ import { invalidArgument, notSupported } from './errors';
 import { afterEdit, beforeEdit } from './message-edit';
 import { afterSend, beforeSend } from './message-send';
 import { wireJSON } from './records';
-import type { ChatRuntime } from './runtime';
+import type { ChatRuntime } from './runtime/chat-runtime';
 
 /**
  * The message record hooks: a new message is a send (message-send.ts), a save of an existing one an
@@ -21,8 +21,8 @@ export async function messageAfterSave(rt: ChatRuntime, record: unknown, origina
   const json = wireJSON(record);
   if (!json) return;
   const stored = wireJSON(original);
-  if (stored) await afterEdit(rt, json, stored, options?.context?.user_id ?? String(json._updated_by ?? ''));
-  else await afterSend(rt, json);
+  if (stored) await afterEdit(rt, json, stored, options);
+  else await afterSend(rt, json, options);
 }
 
 export function messageBeforeDelete(): never {

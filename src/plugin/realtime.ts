@@ -1,6 +1,6 @@
-import { type ChatHookEvent, notifyListeners } from './chat-hooks';
+import type { ChatHookEvent } from './chat-hooks';
 import type { RecordJSON } from './records';
-import type { ChatRuntime } from './runtime';
+import type { ChatServices } from './runtime/chat-runtime';
 import type { Queryable } from './sql';
 
 /**
@@ -100,7 +100,7 @@ export class Dispatch {
   ) {}
 
   /** Publishes every batch. Failures are logged: the data is committed, the request succeeded. */
-  async publish(rt: ChatRuntime): Promise<void> {
+  async publish(rt: ChatServices): Promise<void> {
     for (const batch of this.batches) {
       try {
         await rt.cloud.publishEventsToChannels(batch.channels, batch.events);
@@ -114,10 +114,10 @@ export class Dispatch {
    * Tells the chat hooks, in order: the in-process listeners now (a failing one is logged and never
    * affects the others), the hook lambdas in the background (hook-lambdas.ts).
    */
-  async notify(rt: ChatRuntime): Promise<void> {
+  async notify(rt: ChatServices): Promise<void> {
     for (const event of this.hooks) {
       try {
-        await notifyListeners(event);
+        await rt.listeners.notify(event);
       } catch (err) {
         rt.log.error({ err }, 'chat: a chat hook listener failed');
       }
@@ -125,7 +125,7 @@ export class Dispatch {
     }
   }
 
-  async send(rt: ChatRuntime): Promise<void> {
+  async send(rt: ChatServices): Promise<void> {
     await this.publish(rt);
     await this.notify(rt);
   }

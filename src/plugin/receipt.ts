@@ -5,11 +5,11 @@ import { participantRole, receiptId } from './ids';
 import { loadConversation, lockConversations, participantReadAcl } from './membership';
 import { USER_CONVERSATION_COLUMNS, dateJSON, hookResult, isoString, refId, refJSON, userConversationJSON, wireJSON } from './records';
 import type { Outbox } from './realtime';
-import { type ChatRuntime, callerOf, isMasterKey } from './runtime';
+import type { ChatRuntime } from './runtime/chat-runtime';
+import { callerOf, isMasterKey } from './caller';
 import { NOW_UTC, type Queryable } from './sql';
 import { lockMessages, publishMessageUpdates, recomputeStatusOfMessages } from './status';
 import { advanceReadMarkers, recountUnread } from './unread';
-import { runAfterSave, runBeforeSave, runLambda } from './work';
 
 /**
  * Receipts (I5): one per (user, message) with a deterministic id, timestamps set once and never
@@ -25,7 +25,7 @@ export type MarkKind = 'read' | 'delivered';
  * How the caller got here, which decides the locks (see docs/chat-semantics.md "Locking"):
  * - 'lambda' (and deferred hook work): conversation rows first, then the reader's own
  *   user_conversation rows, then the message rows, then receipts — the plugin's global order.
- * - 'row-locked': a record-API save of the reader's user_conversation or receipt, in process. The
+ * - 'row-locked': a record-API save of the reader's user_conversation or receipt, in its save. The
  *   server locked that row BEFORE any hook ran, so taking the conversation lock now would invert the
  *   order and deadlock with message sends (which hold the conversation and then update every
  *   member's row). This path therefore takes no conversation lock: it only touches the reader's own
@@ -126,7 +126,7 @@ function markArgs(param: unknown): string[] {
 export async function markAsRead(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
   const userId = callerOf(options);
   const ids = markArgs(param);
-  await runLambda(rt, (q, outbox) => markMessages(rt, q, outbox, userId, ids, 'read'));
+  await rt.lambda((q, outbox) => markMessages(rt, q, outbox, userId, ids, 'read'));
   return { status: 'OK' };
 }
 
@@ -134,7 +134,7 @@ export async function markAsRead(rt: ChatRuntime, param: unknown, options: Cloud
 export async function markAsDelivered(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
   const userId = callerOf(options);
   const ids = markArgs(param);
-  await runLambda(rt, (q, outbox) => markMessages(rt, q, outbox, userId, ids, 'delivered'));
+  await rt.lambda((q, outbox) => markMessages(rt, q, outbox, userId, ids, 'delivered'));
   return { status: 'OK' };
 }
 
@@ -142,7 +142,7 @@ export async function markAsDelivered(rt: ChatRuntime, param: unknown, options: 
 export async function getReceipt(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
   const userId = callerOf(options);
   const messageId = requiredId(readArgs(param, ['message_id']), 'message_id', 'message');
-  return runLambda(rt, async (q) => {
+  return rt.lambda(async (q) => {
     const res = await q.query<{ participant_ids: unknown }>(
       `SELECT c.participant_ids FROM message m JOIN conversation c ON c._id = m.conversation_id WHERE m._id = $1 AND NOT m.deleted`,
       [messageId],
@@ -188,7 +188,7 @@ export async function receiptBeforeSave(rt: ChatRuntime, record: unknown, origin
     throw invalidArgument(`a receipt's id is derived from its message and user: expected "${expectedId}"`, ['_id'], { expected_id: expectedId });
   }
   // No conversation lock here: the server already holds this receipt's row (see MarkMode).
-  const conversationId = await runBeforeSave(rt, async (q) => {
+  const conversationId = await rt.beforeSave(options, async (q) => {
     const res = await q.query<{ conversation_id: string }>(`SELECT conversation_id FROM message WHERE _id = $1 AND NOT deleted`, [messageId]);
     if (res.rows.length === 0) throw notFound(`message "${messageId}" not found`);
     const cid = res.rows[0].conversation_id;
@@ -236,7 +236,7 @@ function storedDate(stored: Record<string, unknown> | null, field: string) {
   return dateJSON(value?.$date);
 }
 
-export async function receiptAfterSave(rt: ChatRuntime, record: unknown, original: unknown): Promise<void> {
+export async function receiptAfterSave(rt: ChatRuntime, record: unknown, original: unknown, options: CloudCallOptions): Promise<void> {
   const json = wireJSON(record);
   const stored = wireJSON(original);
   if (!json) return;
@@ -247,10 +247,10 @@ export async function receiptAfterSave(rt: ChatRuntime, record: unknown, origina
   const kind: MarkKind | null = isSet(json, 'read_at') && !isSet(stored, 'read_at') ? 'read' : isSet(json, 'delivered_at') && !isSet(stored, 'delivered_at') ? 'delivered' : null;
   if (!kind) return;
   const id = json._id.slice('receipt/'.length);
-  await runAfterSave(
-    rt,
+  await rt.afterSave(
+    options,
     async (q) => (await q.query(`SELECT 1 FROM receipt WHERE _id = $1 AND ${kind}_at IS NOT NULL`, [id])).rows.length > 0,
-    (q, outbox) => markMessages(rt, q, outbox, userId, [messageId], kind, rt.inProcess ? 'row-locked' : 'lambda'),
+    (q, outbox, save) => markMessages(rt, q, outbox, userId, [messageId], kind, save ? 'row-locked' : 'lambda'),
   );
 }
 

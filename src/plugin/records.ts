@@ -1,3 +1,5 @@
+import { HostTables } from '../protocol/host-tables';
+import type { Acl, AssetJSON, DateJSON, RecordJSON, RefJSON } from '../protocol/record-json';
 import { toDate, toNumber } from './sql';
 
 /**
@@ -7,11 +9,11 @@ import { toDate, toNumber } from './sql';
  * NULL columns are omitted, as the server omits them.
  */
 export type Row = Record<string, unknown>;
-export type RecordJSON = Record<string, unknown> & { _id: string };
+export type { RecordJSON };
 
-export const refJSON = (type: string, id: string) => ({ $type: 'ref', $id: `${type}/${id}` });
+export const refJSON = (type: string, id: string): RefJSON => ({ $type: 'ref', $id: `${type}/${id}` });
 
-export function dateJSON(value: unknown): { $type: 'date'; $date: string } | null {
+export function dateJSON(value: unknown): DateJSON | null {
   const date = toDate(value);
   return date ? { $type: 'date', $date: date.toISOString() } : null;
 }
@@ -19,14 +21,15 @@ export function dateJSON(value: unknown): { $type: 'date'; $date: string } | nul
 export const isoString = (value: unknown): string | null => toDate(value)?.toISOString() ?? null;
 
 function systemFields(type: string, row: Row): RecordJSON {
-  const out: RecordJSON = { _id: `${type}/${String(row._id)}`, _type: 'record', _access: (row._access as unknown) ?? null };
-  if (row._owner_id) out._ownerID = row._owner_id;
+  // Row values are taken as the database holds them (the host wrote them in these shapes).
+  const out: RecordJSON = { _id: `${type}/${String(row._id)}`, _type: 'record', _access: (row._access as Acl | undefined) ?? null };
+  if (row._owner_id) out._ownerID = row._owner_id as string;
   const created = isoString(row._created_at);
   if (created) out._created_at = created;
-  if (row._created_by) out._created_by = row._created_by;
+  if (row._created_by) out._created_by = row._created_by as string;
   const updated = isoString(row._updated_at);
   if (updated) out._updated_at = updated;
-  if (row._updated_by) out._updated_by = row._updated_by;
+  if (row._updated_by) out._updated_by = row._updated_by as string;
   return out;
 }
 
@@ -45,7 +48,7 @@ export type AssetSigner = (name: string) => Promise<string | undefined>;
 export const MESSAGE_COLUMNS = `m._id, m._owner_id, m._access, m._created_at, m._created_by, m._updated_at, m._updated_by,
   m.body, m.conversation_status, m.attachment, m.metadata, m.conversation_id, m.seq, m.deleted,
   m.revision, m.edited_at, m.edited_by,
-  (SELECT a.content_type FROM _asset a WHERE a.id = m.attachment) AS attachment_content_type`;
+  (SELECT a.content_type FROM ${HostTables.asset} a WHERE a.id = m.attachment) AS attachment_content_type`;
 
 export async function messageJSON(row: Row, sign: AssetSigner): Promise<RecordJSON> {
   return renderMessage(row, row.attachment ? await sign(String(row.attachment)) : undefined);
@@ -67,9 +70,9 @@ function renderMessage(row: Row, url: string | undefined): RecordJSON {
   put(out, 'conversation_status', row.conversation_status);
   put(out, 'message_status', row.conversation_status);
   if (row.attachment) {
-    const asset: Record<string, unknown> = { $type: 'asset', $name: row.attachment };
-    put(asset as RecordJSON, '$content_type', row.attachment_content_type);
-    put(asset as RecordJSON, '$url', url);
+    const asset: AssetJSON = { $type: 'asset', $name: String(row.attachment) };
+    if (row.attachment_content_type) asset.$content_type = String(row.attachment_content_type);
+    if (url !== undefined) asset.$url = url;
     out.attachment = asset;
   }
   put(out, 'metadata', row.metadata);

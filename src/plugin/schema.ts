@@ -1,5 +1,6 @@
 import { runMigrations } from './migrations';
-import { type Queryable, type SqlPool, quoteIdentifier as q, withTransaction } from './sql';
+import { HostTables, RECORD_TABLE_KEYS, SYSTEM_COLUMN_SPECS, foreignKeyName, quoteIdentifier as q } from '../protocol/host-tables';
+import { type Queryable, type SqlPool, withTransaction } from './sql';
 
 /**
  * The chat record types, created at start-up in Skygear's own PostgreSQL layout (protocol Part A
@@ -14,7 +15,7 @@ import { type Queryable, type SqlPool, quoteIdentifier as q, withTransaction } f
 interface Column {
   name: string;
   type: string;
-  /** Referenced record type (ref) or '_asset' (asset). */
+  /** Referenced record type (ref) or HostTables.asset (asset). */
   references?: string;
 }
 
@@ -24,17 +25,6 @@ interface Table {
   /** Extra statements (indexes) as [name, SQL]; run when no relation of that name exists. */
   indexes: Array<[string, string]>;
 }
-
-const SYSTEM_COLUMNS: Column[] = [
-  { name: '_id', type: 'text NOT NULL' },
-  { name: '_database_id', type: 'text NOT NULL' },
-  { name: '_owner_id', type: 'text NOT NULL' },
-  { name: '_access', type: 'jsonb' },
-  { name: '_created_at', type: 'timestamp without time zone NOT NULL' },
-  { name: '_created_by', type: 'text' },
-  { name: '_updated_at', type: 'timestamp without time zone NOT NULL' },
-  { name: '_updated_by', type: 'text' },
-];
 
 const ref = (name: string, target: string): Column => ({ name, type: 'text', references: target });
 
@@ -66,7 +56,7 @@ export const CHAT_TABLES: Table[] = [
     columns: [
       { name: 'body', type: 'text' },
       { name: 'conversation_status', type: 'text' },
-      { name: 'attachment', type: 'text', references: '_asset' },
+      { name: 'attachment', type: 'text', references: HostTables.asset },
       { name: 'metadata', type: 'jsonb' },
       ref('conversation_id', 'conversation'),
       // Stable order (commit order within a conversation, see message-send.ts) and the unread cursor.
@@ -96,7 +86,7 @@ export const CHAT_TABLES: Table[] = [
       { name: 'revision', type: 'integer' },
       { name: 'body', type: 'text' },
       { name: 'metadata', type: 'jsonb' },
-      { name: 'attachment', type: 'text', references: '_asset' },
+      { name: 'attachment', type: 'text', references: HostTables.asset },
       ref('conversation_id', 'conversation'),
       ref('conversation', 'conversation'),
       { name: 'conversation_status', type: 'text' },
@@ -190,8 +180,8 @@ async function existingRelations(client: Queryable): Promise<Set<string>> {
 }
 
 async function createTable(client: Queryable, table: Table): Promise<void> {
-  const columns = [...SYSTEM_COLUMNS, ...table.columns].map((c) => `${q(c.name)} ${c.type}`);
-  await client.query(`CREATE TABLE ${q(table.name)} (${columns.join(', ')}, PRIMARY KEY (_id, _database_id, _owner_id), UNIQUE (_id))`);
+  const columns = [...SYSTEM_COLUMN_SPECS, ...table.columns].map((c) => `${q(c.name)} ${c.type}`);
+  await client.query(`CREATE TABLE ${q(table.name)} (${columns.join(', ')}, ${RECORD_TABLE_KEYS})`);
 }
 
 async function addColumnIfMissing(client: Queryable, existing: Map<string, Set<string>>, table: string, column: Column): Promise<void> {
@@ -211,9 +201,9 @@ async function ensureForeignKeys(client: Queryable): Promise<void> {
   const all = [...CHAT_TABLES.flatMap((t) => t.columns.map((column) => ({ table: t.name, column }))), ...LATE_REFS];
   for (const { table, column } of all) {
     if (!column.references) continue;
-    const name = column.references === '_asset' ? `fk_${column.name}__asset_id` : `fk_${column.name}_${column.references}__id`;
+    const name = foreignKeyName(column.name, column.references);
     if (present.has(name)) continue;
-    const target = column.references === '_asset' ? '_asset(id)' : `${q(column.references)}(_id)`;
+    const target = column.references === HostTables.asset ? `${HostTables.asset}(id)` : `${q(column.references)}(_id)`;
     await client.query(`ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(name)} FOREIGN KEY (${q(column.name)}) REFERENCES ${target}`);
   }
 }

@@ -1,5 +1,3 @@
-import type { ChatSettings, CloudApi } from './cloud-api';
-
 // A caller that names no row type reads columns freely, as with pg's own QueryResultRow.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -19,24 +17,11 @@ export interface Queryable {
 
 export interface SqlClient extends Queryable {
   release(err?: unknown): void;
-  /** Set by our host's in-process pool on a client that runs inside the record save's transaction. */
-  readonly inHostTransaction?: boolean;
 }
 
 export interface SqlPool extends Queryable {
   connect(): Promise<SqlClient>;
-  /** Set on our host's adapter: inside a hook its queries join the record save's transaction. */
-  readonly inProcess?: boolean;
   end?(): Promise<void>;
-}
-
-export interface ResolvedPool {
-  pool: SqlPool;
-  /**
-   * True when hooks share the host's save transaction (our server). False under skygear-node, where
-   * the plugin's connection cannot see the uncommitted record a hook is called for.
-   */
-  inProcess: boolean;
 }
 
 const RETRYABLE = new Set(['40P01', '40001']); // deadlock_detected, serialization_failure
@@ -48,8 +33,8 @@ const MAX_ATTEMPTS = 5;
  * conversation-first locking rule makes rare but cannot rule out (e.g. an atomic multi-record save).
  *
  * Inside fn use ONLY the client: PGlite has one session, so a pool.query while holding a client waits
- * for the client forever. Under our host inside a hook, connect() hands out the save's transaction and
- * BEGIN/COMMIT become a savepoint, so the same code nests correctly.
+ * for the client forever. Save hooks in the host do not come here: they work in the record's save
+ * (runtime/in-host.ts).
  */
 export async function withTransaction<T>(pool: SqlPool, fn: (client: Queryable) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -71,53 +56,6 @@ export async function withTransaction<T>(pool: SqlPool, fn: (client: Queryable) 
     await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
   }
 }
-
-/** Skygear's schema name rule (Part A §10.1): app_<name>, lower-cased, '.' and ':' replaced by '_'. */
-export const appSchemaName = (appName: string): string => `app_${appName.toLowerCase().replace(/[.:]/g, '_')}`;
-
-/**
- * Which pool the plugin uses:
- * 1. `settings.pool` when the caller of includeme passes one;
- * 2. the host's pool when it is our in-process adapter (`pool.inProcess === true`): its queries join
- *    the record save's transaction inside hooks, so a hook's writes commit or roll back with the save;
- * 3. otherwise (skygear-node) a node-postgres v8 Pool of its own on `settings.databaseURL` with the
- *    app schema on the search_path. skygear-node's own `pool` is pg@7, which hangs on Node 20, has no
- *    search_path, and could not share the server's transaction anyway.
- */
-export function resolvePool(cloud: CloudApi, settings: ChatSettings | undefined): ResolvedPool {
-  if (settings?.pool) {
-    const pool = settings.pool as SqlPool;
-    return { pool, inProcess: pool.inProcess === true };
-  }
-  const hostPool = cloud.pool as SqlPool | undefined;
-  if (hostPool && hostPool.inProcess === true) return { pool: hostPool, inProcess: true };
-  const databaseURL = cloud.settings?.databaseURL;
-  if (!databaseURL) throw new Error('chat plugin: no database (skygearCloud.settings.databaseURL is empty)');
-  const appName = cloud.settings?.appName ?? '';
-  return { pool: createPgPool(databaseURL, appSchemaName(appName)), inProcess: false };
-}
-
-function createPgPool(databaseURL: string, schema: string): SqlPool {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pg = require('pg') as typeof import('pg');
-  // Timestamps stay text and bigints stay strings: records.ts reads both as UTC / numbers, so the
-  // plugin does not depend on the process time zone or on global pg type parsers.
-  const raw = (value: string): string => value;
-  const types = {
-    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-      oid === 1114 || oid === 20 ? raw : pg.types.getTypeParser(oid, format as 'text'),
-  };
-  const pool = new pg.Pool({
-    connectionString: databaseURL,
-    options: `-c search_path=${quoteIdentifier(schema)},public`,
-    max: Number(process.env.PG_POOL_MAX ?? 10),
-    types: types as never,
-  });
-  pool.on('error', () => undefined); // an idle client's network error must not crash the runtime
-  return pool as unknown as SqlPool;
-}
-
-export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** "now" as a UTC `timestamp without time zone`, the column type Skygear uses. */
 export const NOW_UTC = "(now() AT TIME ZONE 'UTC')";

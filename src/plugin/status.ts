@@ -1,6 +1,6 @@
 import { MESSAGE_COLUMNS, messageJSON } from './records';
 import type { Outbox } from './realtime';
-import type { ChatRuntime } from './runtime';
+import type { ChatRuntime } from './runtime/chat-runtime';
 import { NOW_UTC, type Queryable } from './sql';
 
 /**

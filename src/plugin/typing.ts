@@ -3,8 +3,10 @@ import type { CloudCallOptions } from './cloud-api';
 import { notFound, permissionDenied } from './errors';
 import { loadConversation } from './membership';
 import { conversationJSON } from './records';
-import { type ChatRuntime, callerOf } from './runtime';
-import { runLambda } from './work';
+import type { ChatRuntime } from './runtime/chat-runtime';
+import { callerOf } from './caller';
+
+export { TYPING_MAX_PER_WINDOW, TYPING_REPEAT_WINDOW_MS } from './typing-throttle';
 
 /**
  * chat:typing — `{"event":"typing","data":{"conversation/<cid>":{"user/<uid>":{"event","at"}}}}` to
@@ -13,64 +15,6 @@ import { runLambda } from './work';
  * Nothing is written, so the "transaction" only reads the members and their channels.
  */
 const EVENTS = ['begin', 'pause', 'finished'] as const;
-type TypingEvent = (typeof EVENTS)[number];
-
-/** A repeat of the same state within this window is dropped. */
-export const TYPING_REPEAT_WINDOW_MS = 1000;
-/** Forwards per (user, conversation) per window, whatever the states: alternating cannot flood. */
-export const TYPING_MAX_PER_WINDOW = 5;
-
-interface TypingState {
-  event: TypingEvent;
-  /** When this state was last forwarded. */
-  at: number;
-  /** Forwards in the current window, and when that window started. */
-  count: number;
-  windowStart: number;
-}
-
-/**
- * Per-process throttle of typing fan-out (docs/chat-semantics.md): a state change is forwarded at
- * once, a repeat of the same state within TYPING_REPEAT_WINDOW_MS is dropped, and no (user,
- * conversation) gets more than TYPING_MAX_PER_WINDOW forwards per window. Without it one client
- * calling chat:typing in a loop makes a large conversation's fan-out the server's whole work.
- * Memory: entries older than the window are swept at most once per window.
- */
-class TypingThrottle {
-  private readonly states = new Map<string, TypingState>();
-  private lastSweep = 0;
-
-  /** Whether to forward this event now (and, if so, records it). */
-  admit(userId: string, cid: string, event: TypingEvent, now = Date.now()): boolean {
-    this.sweep(now);
-    const key = `${userId}\u0000${cid}`;
-    const state = this.states.get(key);
-    if (!state || now - state.windowStart >= TYPING_REPEAT_WINDOW_MS) {
-      this.states.set(key, { event, at: now, count: 1, windowStart: now });
-      return true;
-    }
-    if (state.event === event && now - state.at < TYPING_REPEAT_WINDOW_MS) return false;
-    if (state.count >= TYPING_MAX_PER_WINDOW) return false;
-    state.event = event;
-    state.at = now;
-    state.count++;
-    return true;
-  }
-
-  private sweep(now: number): void {
-    if (now - this.lastSweep < TYPING_REPEAT_WINDOW_MS) return;
-    this.lastSweep = now;
-    for (const [key, state] of this.states) if (now - state.at >= TYPING_REPEAT_WINDOW_MS) this.states.delete(key);
-  }
-}
-
-/** One throttle per loaded plugin (several servers may share a process in tests). */
-const throttles = new WeakMap<ChatRuntime, TypingThrottle>();
-const throttleOf = (rt: ChatRuntime): TypingThrottle => {
-  let throttle = throttles.get(rt);
-  if (!throttle) throttles.set(rt, (throttle = new TypingThrottle()));
-  return throttle;
-};
 
 export async function typing(rt: ChatRuntime, param: unknown, options: CloudCallOptions): Promise<unknown> {
   const userId = callerOf(options);
@@ -79,12 +23,12 @@ export async function typing(rt: ChatRuntime, param: unknown, options: CloudCall
   const cid = requiredId(args, 'conversation_id', 'conversation');
   const event = oneOf(args, 'event', EVENTS);
   const at = (optionalDate(args, 'at') ?? new Date()).toISOString();
-  await runLambda(rt, async (q, outbox) => {
+  await rt.lambda(async (q, outbox) => {
     const conversation = await loadConversation(q, cid, false);
     if (!conversation || conversation.deleted) throw notFound(`conversation "${cid}" not found`);
     if (!conversation.participant_ids.includes(userId)) throw permissionDenied('user is not a participant of the conversation, permission denied');
     // Checked after membership, so a non-member still gets 102; a dropped event still answers OK.
-    if (!throttleOf(rt).admit(userId, cid, event)) return;
+    if (!rt.typingThrottle.admit(userId, cid, event)) return;
     outbox.publish(conversation.participant_ids, {
       event: 'typing',
       data: { [`conversation/${cid}`]: { [`user/${userId}`]: { event, at } } },

@@ -2,9 +2,9 @@ import type { CloudCallOptions } from './cloud-api';
 import { invalidArgument, notSupported, permissionDenied } from './errors';
 import { markMessages } from './receipt';
 import { hookResult, keyOf, refId, refJSON, wireJSON } from './records';
-import { type ChatRuntime, callerOf, isMasterKey } from './runtime';
+import type { ChatRuntime } from './runtime/chat-runtime';
+import { callerOf, isMasterKey } from './caller';
 import { type Queryable, toNumber } from './sql';
-import { runAfterSave, runBeforeSave } from './work';
 
 /**
  * user_conversation through the record API. Rows are created and deleted by the plugin only (111).
@@ -23,7 +23,7 @@ export async function userConversationBeforeSave(rt: ChatRuntime, record: unknow
     // Typically a client re-saving its row after being removed from the conversation (the row is
     // gone): that is "not a participant" (102). Anything else is an attempt to create a row (111).
     const cid = refId(json.conversation, 'conversation');
-    if (cid && !(await isParticipant(rt, cid, caller))) throw permissionDenied('user is not a participant of the conversation, permission denied');
+    if (cid && !(await rt.beforeSave(options, (q) => isParticipant(q, cid, caller)))) throw permissionDenied('user is not a participant of the conversation, permission denied');
     throw notSupported('user_conversation records are created by the chat plugin (join a conversation instead)');
   }
   const owner = refId(stored.user, 'user');
@@ -42,7 +42,7 @@ export async function userConversationBeforeSave(rt: ChatRuntime, record: unknow
   const id = keyOf(json);
   // No conversation lock: the server locked this row before calling us (see receipt.ts MarkMode),
   // so the row read here is current and no unread +1 can interleave until we commit.
-  return runBeforeSave(rt, async (q) => {
+  return rt.beforeSave(options, async (q) => {
     const currentRes = await q.query(
       `SELECT uc.unread_count, uc.joined_seq, uc.last_read_message, (SELECT seq FROM message WHERE _id = uc.last_read_message) AS marker_seq
          FROM user_conversation uc WHERE uc._id = $1`,
@@ -72,8 +72,8 @@ export async function userConversationBeforeSave(rt: ChatRuntime, record: unknow
   });
 }
 
-async function isParticipant(rt: ChatRuntime, conversationId: string, userId: string): Promise<boolean> {
-  const res = await rt.pool.query(`SELECT 1 FROM conversation WHERE _id = $1 AND participant_ids ? $2`, [conversationId, userId]);
+async function isParticipant(q: Queryable, conversationId: string, userId: string): Promise<boolean> {
+  const res = await q.query(`SELECT 1 FROM conversation WHERE _id = $1 AND participant_ids ? $2`, [conversationId, userId]);
   return res.rows.length > 0;
 }
 
@@ -85,7 +85,7 @@ async function countUnreadAfter(q: Queryable, conversationId: string, userId: st
   return toNumber(res.rows[0]?.n);
 }
 
-export async function userConversationAfterSave(rt: ChatRuntime, record: unknown, original: unknown): Promise<void> {
+export async function userConversationAfterSave(rt: ChatRuntime, record: unknown, original: unknown, options: CloudCallOptions): Promise<void> {
   const json = wireJSON(record);
   const stored = wireJSON(original);
   if (!json || !stored) return;
@@ -93,10 +93,10 @@ export async function userConversationAfterSave(rt: ChatRuntime, record: unknown
   const userId = refId(json.user, 'user');
   if (!marker || !userId || marker === refId(stored.last_read_message, 'message')) return;
   const id = keyOf(json);
-  await runAfterSave(
-    rt,
+  await rt.afterSave(
+    options,
     async (q) => (await q.query(`SELECT 1 FROM user_conversation WHERE _id = $1 AND last_read_message = $2`, [id, marker])).rows.length > 0,
-    (q, outbox) => markMessages(rt, q, outbox, userId, [marker], 'read', rt.inProcess ? 'row-locked' : 'lambda'),
+    (q, outbox, save) => markMessages(rt, q, outbox, userId, [marker], 'read', save ? 'row-locked' : 'lambda'),
   );
 }
 

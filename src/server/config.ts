@@ -119,8 +119,3 @@ export function loadConfig(env: Env = process.env): Config {
     statementStats: env.STATEMENT_STATS === '1',
   };
 }
-
-/** Skygear's schema name rule: app_<name>, lower-cased, '.' and ':' replaced by '_'. */
-export function appSchema(appName: string): string {
-  return `app_${appName.toLowerCase().replace(/[.:]/g, '_')}`;
-}

@@ -1,51 +1,13 @@
+import { ErrorCodes, type ErrorName } from '../protocol/error-codes';
 import { isConnectionLost } from './db/connection-errors';
 
 /**
  * Skygear error codes and the one error class every layer throws.
  *
- * The numbers are skygear-server v1.7.3's (`pkg/server/skyerr`), spelled out rather than counted.
- * This is the only place codes and their HTTP statuses are written down.
+ * The codes are the shared table in protocol/error-codes.ts (the chat plugin throws the same ones);
+ * this is the only place their names and HTTP statuses are tied to the error class.
  */
-export const ErrorCodes = {
-  NotAuthenticated: 101,
-  PermissionDenied: 102,
-  AccessKeyNotAccepted: 103,
-  AccessTokenNotAccepted: 104,
-  InvalidCredentials: 105,
-  InvalidSignature: 106,
-  BadRequest: 107,
-  InvalidArgument: 108,
-  Duplicated: 109,
-  ResourceNotFound: 110,
-  NotSupported: 111,
-  NotImplemented: 112,
-  ConstraintViolated: 113,
-  IncompatibleSchema: 114,
-  AtomicOperationFailure: 115,
-  PartialOperationFailure: 116,
-  UndefinedOperation: 117,
-  PluginUnavailable: 118,
-  PluginTimeout: 119,
-  RecordQueryInvalid: 120,
-  PluginInitializing: 121,
-  ResponseTimeout: 122,
-  DeniedArgument: 123,
-  RecordQueryDenied: 124,
-  NotConfigured: 125,
-  PasswordPolicyViolated: 126,
-  UserDisabled: 127,
-  VerificationRequired: 128,
-  AssetSizeTooLarge: 129,
-  UnexpectedError: 10000,
-  UnexpectedAuthInfoNotFound: 10001,
-  UnexpectedUnableToOpenDatabase: 10002,
-  UnexpectedPushNotificationNotConfigured: 10003,
-  InternalQueryInvalid: 10004,
-  UnexpectedUserNotFound: 10005,
-} as const;
-
-export type ErrorName = keyof typeof ErrorCodes;
-export type ErrorCode = (typeof ErrorCodes)[ErrorName];
+export { ErrorCodes, type ErrorCode, type ErrorName } from '../protocol/error-codes';
 
 const namesByCode = new Map<number, ErrorName>(
   (Object.keys(ErrorCodes) as ErrorName[]).map((name) => [ErrorCodes[name], name]),

@@ -4,7 +4,8 @@ import { filesRoute } from './assets/files-route';
 import { FsAssetStore } from './assets/fs-store';
 import { Accounts } from './auth/accounts';
 import { Authenticator } from './auth/authenticate';
-import { appSchema, type Config } from './config';
+import { appSchemaName } from '../protocol/host-tables';
+import type { Config } from './config';
 import type { Driver } from './db/driver';
 import { openDriver } from './db/open';
 import { assetActions } from './http/actions/asset';
@@ -58,7 +59,7 @@ const CLOSE_GRACE_MS = 5000;
 export async function createServer(input: Config, opts: { log?: Logger } = {}): Promise<SkygearServer> {
   const config: Config = { ...input };
   const log = opts.log ?? createLogger(config.logLevel);
-  const schema = appSchema(config.appName);
+  const schema = appSchemaName(config.appName);
   const db = await openDriver(config.databaseUrl, `${schema}, public`, {
     onError: (err) => log.error({ err }, 'database error'),
     poolMax: config.pgPoolMax,

@@ -1,3 +1,4 @@
+import type { CloudFacade } from '../../protocol/cloud-facade';
 import type { AssetUrls } from '../core/asset-urls';
 import type { Config } from '../config';
 import type { Driver } from '../db/driver';
@@ -287,5 +288,6 @@ export function createSkygearCloud(deps: CloudDeps): SkygearCloud {
     },
     BaseAuthProvider,
   };
-  return cloud;
+  // The contract in-process cloud code (the chat plugin) is written against: a mismatch fails typecheck.
+  return cloud satisfies CloudFacade;
 }

@@ -42,6 +42,8 @@ export interface CoreCloudCodeContainer {
   apiKey: string | null;
   endPoint: string;
   asUserId?: string;
+  /** BaseContainer's: POSTs `action` with `data` to the server, as this container's user. */
+  makeRequest(action: string, data: Record<string, unknown>): Promise<unknown>;
   [member: string]: unknown;
 }
 

@@ -1,3 +1,4 @@
+import type { RecordSave } from '../../protocol/cloud-facade';
 import { runInTx } from '../db/tx-scope';
 import { invalidArgument } from '../errors';
 import type { HttpHandlerRequest, HttpHandlerResponse } from '../http/action';
@@ -23,6 +24,8 @@ export interface CloudCallOptions {
   context: PluginContext;
   /** A CloudCodeContainer acting as context.user_id (master key + `_user_id`), or as the master key. */
   container: CoreCloudCodeContainer;
+  /** Host extension, synchronous save hooks only: the record's save (protocol/cloud-facade.ts RecordSave). */
+  save?: RecordSave;
 }
 
 // Cloud code is plain JS: its functions are typed loosely on purpose.
@@ -94,8 +97,8 @@ export function lambdaInvoker(fn: LambdaFn, rt: InProcessRuntime) {
 
 /**
  * A synchronous hook runs inside the save's transaction (`runInTx(call.tx)`: pool queries join it even
- * if the caller's async context was lost). An `async: true` hook is started by the host after commit,
- * so it must not bind the finished transaction.
+ * if the caller's async context was lost) and, for a save, gets the record's save as `options.save`.
+ * An `async: true` hook is started by the host after commit, so it gets neither.
  */
 export function hookInvoker(fn: HookFn, trigger: HookTrigger, isAsync: boolean, rt: InProcessRuntime) {
   return async (call: HookCall, context: PluginContext): Promise<RecordJSON | undefined> => {
@@ -104,6 +107,8 @@ export function hookInvoker(fn: HookFn, trigger: HookTrigger, isAsync: boolean, 
     const original = call.original ? decoded(`the stored record ${id}`, id, () => recordFromWire(call.original!)) : null;
     return guarded(async () => {
       const options: CloudCallOptions = { context, container: rt.container(context.user_id) };
+      // An async hook starts after commit: the save (and its transaction) is over by then.
+      if (call.save && !isAsync) options.save = call.save;
       const run = async () => fn(record, original, rt.pool, options);
       const returned = isAsync ? await run() : await runInTx(call.tx, run);
       if (trigger !== 'beforeSave') return undefined;

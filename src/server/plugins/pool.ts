@@ -1,5 +1,6 @@
 import type { Driver, QueryResult, Queryable, Tx } from '../db/driver';
 import { currentTx } from '../db/tx-scope';
+import { BEGIN, COMMIT, ROLLBACK, isTransactionControl } from '../store/transaction-control';
 
 /**
  * The `pool` in-process cloud code gets (facade `pool`, and the third argument of every hook): a
@@ -11,7 +12,10 @@ import { currentTx } from '../db/tx-scope';
  *   async chain, see db/tx-scope). Under skygear-node the same code runs on its own connection.
  * - Inside such a transaction a client's `BEGIN`/`COMMIT`/`ROLLBACK` become
  *   `SAVEPOINT`/`RELEASE`/`ROLLBACK TO`, so code written for its own pg connection nests safely instead
- *   of committing the host's transaction half-way.
+ *   of committing the host's transaction half-way. The chat plugin no longer needs this (its hooks
+ *   use `options.save`, whose client refuses transaction control); it stays for third-party cloud
+ *   code written for skygear-node, which opens its own transactions on `pool.connect()` clients and
+ *   would otherwise commit the record's save half-way or fail.
  * - `pool.query` refuses transaction-control statements: on a real pool each query may use another
  *   connection, and here it would hijack the shared session. Use `pool.connect()` for transactions.
  * - Outside a transaction, `connect()` hands out a dedicated session. On PGlite (one session) that
@@ -33,11 +37,6 @@ export interface PoolClientLike {
 
 export type ConnectCallback = (err: Error | null, client?: PoolClientLike, done?: (err?: unknown) => void) => void;
 
-const BEGIN = /^\s*(BEGIN|START\s+TRANSACTION)\b[^;]*;?\s*$/i;
-const COMMIT = /^\s*(COMMIT|END)(\s+(WORK|TRANSACTION))?\s*;?\s*$/i;
-const ROLLBACK = /^\s*(ROLLBACK|ABORT)(\s+(WORK|TRANSACTION))?\s*;?\s*$/i;
-
-export const isTransactionControl = (text: string): boolean => BEGIN.test(text) || COMMIT.test(text) || ROLLBACK.test(text);
 
 export class InProcessPool {
   declare readonly inProcess: true;

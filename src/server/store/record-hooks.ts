@@ -1,4 +1,5 @@
 /** Record hooks as the record store calls them: the port the plugin host (plugins/) implements. */
+import type { RecordSave } from '../../protocol/cloud-facade';
 import type { AuthContext } from '../core/auth-context';
 import type { Tx } from '../db/driver';
 import type { RecordJSON } from './record-json';
@@ -18,6 +19,8 @@ export interface HookCall {
   requestId: string;
   /** The transaction the save runs in; in-process hooks run their SQL on it. */
   tx: Tx;
+  /** The record's save (save hooks only): what in-process save hooks get as `options.save`. */
+  save?: RecordSave;
 }
 
 /**

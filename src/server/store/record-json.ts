@@ -1,29 +1,9 @@
 /**
  * Records on the wire (skygear-protocol.md Part A §4.1/§4.2): what clients send and receive and what
- * hooks get. `_id` is "<type>/<key>"; data fields use `$type` encodings for dates, refs, assets.
+ * hooks get. The record shape itself is shared with the chat plugin (protocol/record-json.ts); what
+ * only the host's API needs is here.
  */
-export interface AclEntry {
-  level: 'read' | 'write';
-  public?: true;
-  role?: string;
-  user_id?: string;
-  relation?: string;
-}
-
-export type Acl = AclEntry[] | null;
-
-export interface RecordJSON {
-  _id: string;
-  _type?: 'record';
-  _access?: Acl;
-  _ownerID?: string;
-  _created_at?: string;
-  _created_by?: string;
-  _updated_at?: string;
-  _updated_by?: string;
-  _transient?: Record<string, unknown>;
-  [field: string]: unknown;
-}
+export type { Acl, AclEntry, RecordJSON } from '../../protocol/record-json';
 
 /** A failed item inside a batch result (§1.6). */
 export interface ErrorItem {

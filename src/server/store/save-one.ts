@@ -11,6 +11,7 @@ import { hookChanges, mergeRecord } from './merge';
 import { addNeed, ensureSchemaInTx, type SchemaNeeds } from './migration';
 import type { Acl, RecordJSON } from './record-json';
 import { renderRows, selectRow } from './record-io';
+import { HostRecordSave } from './record-save';
 import { recordSelectList } from './row-json';
 import type { TableSchema } from './schema-catalog';
 import { insertRow, syncSequences, updateRow } from './row-write';
@@ -75,10 +76,12 @@ export async function saveOne(
     if (denied.length > 0 && opts.atomic) throw deniedFields(rec.type, denied);
     for (const name of denied) fields.delete(name);
   }
+  // One per record: its before-save and after-save hooks share it (options.save), nothing else does.
+  const save = new HostRecordSave(tx);
   if (ctx.hooks.has('beforeSave', rec.type)) {
     const sent = mergeRecord(original, fields, meta, ctx.assets);
     const returned = await ctx.hooks.run({
-      trigger: 'beforeSave', recordType: rec.type, record: sent, original, auth, requestId: opts.requestId, tx,
+      trigger: 'beforeSave', recordType: rec.type, record: sent, original, auth, requestId: opts.requestId, tx, save,
     });
     if (returned) {
       const changes = hookChanges(sent, returned);
@@ -99,7 +102,7 @@ export async function saveOne(
   if (!row) throw new SkygearError(`record ${rec.id} vanished after write`, ErrorCodes.UnexpectedError);
   const [saved] = await renderRows(ctx, rec.type, table, [row]);
   if (ctx.hooks.has('afterSave', rec.type)) {
-    await ctx.hooks.run({ trigger: 'afterSave', recordType: rec.type, record: saved, original, auth, requestId: opts.requestId, tx });
+    await ctx.hooks.run({ trigger: 'afterSave', recordType: rec.type, record: saved, original, auth, requestId: opts.requestId, tx, save });
   }
   return saved;
 }

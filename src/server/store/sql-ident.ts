@@ -1,7 +1,7 @@
+import { quoteIdentifier } from '../../protocol/host-tables';
+
 /** SQL identifier quoting: every table/column name is double-quoted, as Go does (Part A §10.1). */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+export const quoteIdent = quoteIdentifier;
 
 /** `"schema"."table"`. */
 export function qualified(schema: string, table: string): string {

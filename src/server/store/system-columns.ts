@@ -1,27 +1,11 @@
+import { SYSTEM_COLUMN_SPECS } from '../../protocol/host-tables';
+
 /**
- * The system columns every record table has (Part A §10.3). They are never data fields: saves drop
- * incoming `_`-keys except `_id`/`_access`, and schema listings omit them.
+ * The system columns every record table has (Part A §10.3), as the host creates them. The list is
+ * shared with the chat plugin, which creates its tables in the same layout.
  */
-export const SYSTEM_COLUMNS = [
-  '_id',
-  '_database_id',
-  '_owner_id',
-  '_access',
-  '_created_at',
-  '_created_by',
-  '_updated_at',
-  '_updated_by',
-] as const;
+export { SYSTEM_COLUMNS } from '../../protocol/host-tables';
 
 export function systemColumnsDDL(): string {
-  return [
-    '_id text NOT NULL',
-    '_database_id text NOT NULL',
-    '_owner_id text NOT NULL',
-    '_access jsonb',
-    '_created_at timestamp without time zone NOT NULL',
-    '_created_by text',
-    '_updated_at timestamp without time zone NOT NULL',
-    '_updated_by text',
-  ].join(',\n       ');
+  return SYSTEM_COLUMN_SPECS.map((c) => `${c.name} ${c.type}`).join(',\n       ');
 }

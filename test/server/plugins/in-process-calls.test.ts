@@ -1,5 +1,12 @@
 import { coreToJSON, SkygearRecord } from '../../../src/server/plugins/core';
-import { resultToJSON } from '../../../src/server/plugins/in-process-calls';
+import type { RecordSave } from '../../../src/protocol/cloud-facade';
+import type { Tx } from '../../../src/server/db/driver';
+import type { PluginContext } from '../../../src/server/plugins/context';
+import type { CoreCloudCodeContainer } from '../../../src/server/plugins/core';
+import type { HookCall } from '../../../src/server/store/record-hooks';
+import { hookInvoker, resultToJSON } from '../../../src/server/plugins/in-process-calls';
+import type { InProcessPool } from '../../../src/server/plugins/pool';
+import { HostRecordSave } from '../../../src/server/store/record-save';
 
 describe('resultToJSON (a lambda result as response JSON)', () => {
   it('copies plain JSON as it is, dropping undefined keys and nulling undefined array items', () => {
@@ -30,5 +37,32 @@ describe('resultToJSON (a lambda result as response JSON)', () => {
 
   it('uses an object’s own toJSON like skygear-core does', () => {
     expect(resultToJSON({ v: { toJSON: () => 'custom' } })).toEqual({ v: 'custom' });
+  });
+});
+
+describe('hookInvoker (options.save)', () => {
+  const tx: Tx = { query: async () => ({ rows: [], rowCount: 0 }) as never, afterCommit: () => undefined, afterEnd: () => undefined };
+  const rt = { pool: {} as InProcessPool, container: () => ({}) as CoreCloudCodeContainer };
+  const context = { request_id: 'r1', request_tag: 'record' } as PluginContext;
+  const call = (save: RecordSave): HookCall => ({
+    trigger: 'beforeSave',
+    recordType: 'note',
+    record: { _id: 'note/n1', _type: 'record', _access: null },
+    original: null,
+    auth: {} as HookCall['auth'],
+    requestId: 'r1',
+    tx,
+    save,
+  });
+
+  it('hands the record’s save to a synchronous save hook, and none to an async one (it runs after commit)', async () => {
+    const save = new HostRecordSave(tx);
+    const seen: Array<RecordSave | undefined> = [];
+    const hook = (_r: unknown, _o: unknown, _p: unknown, options: { save?: RecordSave }) => {
+      seen.push(options.save);
+    };
+    await hookInvoker(hook, 'beforeSave', false, rt)(call(save), context);
+    await hookInvoker(hook, 'afterSave', true, rt)(call(save), context);
+    expect(seen).toEqual([save, undefined]);
   });
 });

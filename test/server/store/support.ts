@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AssetUrls } from '../../../src/server/core/asset-urls';
 import type { AuthContext } from '../../../src/server/core/auth-context';
-import { appSchema } from '../../../src/server/config';
+import { appSchemaName } from '../../../src/protocol/host-tables';
 import type { Driver } from '../../../src/server/db/driver';
 import { openDriver } from '../../../src/server/db/open';
 import { silentLogger } from '../../../src/server/log';
@@ -18,7 +18,7 @@ export interface TestDb {
 
 export const testDatabaseUrl = (): string => process.env.TEST_DATABASE_URL || 'memory://';
 
-const randomSchema = () => appSchema(`t_${randomBytes(6).toString('hex')}`);
+const randomSchema = () => appSchemaName(`t_${randomBytes(6).toString('hex')}`);
 
 /** A database on the engine TEST_DATABASE_URL picks, in its own app schema (dropped on close). */
 export async function openTestDb(opts: { bootstrap?: boolean } = {}): Promise<TestDb> {
