@@ -400,7 +400,7 @@ export async function statementsPerSend(ctx: Ctx) {
       for (let i = 0; i < config.sendsPerGroup; i++) await sendMessage(url, members[i % size].token, cid, `count ${i}`);
       const s = statementStats();
       const per = (x: number) => Math.round((x / config.sendsPerGroup) * 100) / 100;
-      // The access-setting caches (store/access-settings.ts) reload every 2 s, not
+      // The access-setting caches (store/access/access-settings.ts) reload every 2 s, not
       // per send; a slow group (1000 members) can see one reload among its sends. Counted apart.
       const cacheLoads = [...s.byText.entries()].filter(([text]) => ACCESS_SETTING_TABLES.test(text)).reduce((n, [, count]) => n + count, 0);
       rows.push({

@@ -23,7 +23,7 @@ import { ActionRouter } from './http/router';
 import { createLogger, type Logger } from './log';
 import { createPluginHost } from './plugins/host';
 import { attachPubsubGateway, createPubsubBus } from './pubsub/index';
-import { ensureSystemSchema } from './store/bootstrap';
+import { ensureSystemSchema } from './store/schema/bootstrap';
 import { createRecordStore } from './store/index';
 
 export interface SkygearServer {

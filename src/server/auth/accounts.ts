@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Driver, Queryable } from '../db/driver';
 import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
-import type { RecordJSON } from '../store/record-json';
+import type { RecordJSON } from '../store/codec/record-json';
 import type { RecordStore } from '../store/store';
 import {
   optionalPassword,

@@ -1,4 +1,4 @@
-import type { RecordJSON } from '../store/record-json';
+import type { RecordJSON } from '../store/codec/record-json';
 
 /** The result of signup, login, me and auth:password (Part A §3.1). */
 export interface AuthResponse {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ErrorCodes, SkygearError } from '../errors';
-import { checkDepth } from '../store/typed-values';
+import { checkDepth } from '../store/codec/typed-values';
 
 /** JSON API bodies larger than this are refused; uploads go through /files and stream to disk. */
 export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import { ErrorCodes, SkygearError } from '../errors';
-import type { RecordJSON } from '../store/record-json';
+import type { RecordJSON } from '../store/codec/record-json';
 import { SkygearRecord, isCoreRecord, type CoreRecord } from './core';
 
 /**

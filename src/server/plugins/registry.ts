@@ -1,5 +1,5 @@
 import type { HttpHandlerRequest, HttpHandlerResponse } from '../http/action';
-import type { RecordJSON } from '../store/record-json';
+import type { RecordJSON } from '../store/codec/record-json';
 import type { PluginContext } from './context';
 import { HOOK_TRIGGERS, type HookCall, type HookTrigger } from '../store/record-hooks';
 import { PluginRegistrationError } from './plugin-errors';

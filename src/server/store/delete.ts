@@ -1,11 +1,11 @@
 import type { AuthContext } from '../core/auth-context';
 import type { Tx } from '../db/driver';
 import { ErrorCodes, SkygearError, invalidArgument, notFound, permissionDenied } from '../errors';
-import { hasAccess, subjectOf } from './acl';
-import { resolveDatabase, type DatabaseScope } from './database-id';
-import { errorItem } from './incoming';
+import { hasAccess, subjectOf } from './access/record-acl';
+import { resolveDatabase, type DatabaseScope } from './access/database-id';
+import { errorItem } from './codec/incoming';
 import { renderRows, selectRow } from './record-io';
-import { splitRecordId, type Acl, type DatabaseId, type ErrorItem } from './record-json';
+import { splitRecordId, type Acl, type DatabaseId, type ErrorItem } from './codec/record-json';
 import { atomicFailure, reported } from './save';
 import type { SaveOptions } from './store';
 import { qualified } from './sql-ident';

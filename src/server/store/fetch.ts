@@ -1,11 +1,11 @@
 import type { AuthContext } from '../core/auth-context';
 import { invalidArgument, notFound, permissionDenied } from '../errors';
-import { hasAccess, subjectOf } from './acl';
-import { resolveDatabase } from './database-id';
-import { fieldAclFor, readableRecord } from './field-acl-checks';
-import { errorItem } from './incoming';
+import { hasAccess, subjectOf } from './access/record-acl';
+import { resolveDatabase } from './access/database-id';
+import { fieldAclFor, readableRecord } from './access/field-acl-enforce';
+import { errorItem } from './codec/incoming';
 import { renderRows, selectRow } from './record-io';
-import { splitRecordId, type Acl, type DatabaseId, type ErrorItem, type RecordJSON } from './record-json';
+import { splitRecordId, type Acl, type DatabaseId, type ErrorItem, type RecordJSON } from './codec/record-json';
 import { toSkygearError } from './pg-errors';
 import type { StoreContext } from './store-context';
 

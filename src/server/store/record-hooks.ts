@@ -2,7 +2,7 @@
 import type { RecordSave } from '../../protocol/cloud-facade';
 import type { AuthContext } from '../core/auth-context';
 import type { Tx } from '../db/driver';
-import type { RecordJSON } from './record-json';
+import type { RecordJSON } from './codec/record-json';
 
 /** The closed list of record hook triggers (camelCase, as the Go server accepts them). */
 export const HOOK_TRIGGERS = ['beforeSave', 'afterSave', 'beforeDelete', 'afterDelete'] as const;

@@ -1,8 +1,8 @@
 import type { Queryable } from '../db/driver';
-import type { DatabaseScope } from './database-id';
-import type { RecordJSON } from './record-json';
-import { assetNamesIn, hasUnknownColumns, recordSelectList, rowToRecord } from './row-json';
-import type { TableSchema } from './schema-catalog';
+import type { DatabaseScope } from './access/database-id';
+import type { RecordJSON } from './codec/record-json';
+import { assetNamesIn, hasUnknownColumns, recordSelectList, rowToRecord } from './codec/row-json';
+import type { TableSchema } from './schema/schema-catalog';
 import { qualified } from './sql-ident';
 import type { StoreContext } from './store-context';
 

@@ -1,12 +1,12 @@
 import type { AuthContext } from '../core/auth-context';
-import { AccessSettingsCache } from './access-settings';
+import { AccessSettingsCache } from './access/access-settings';
 import { deleteRecords } from './delete';
 import { fetchRecords } from './fetch';
-import { queryRecords } from './query';
-import type { DatabaseId } from './record-json';
+import { queryRecords } from './query/query-records';
+import type { DatabaseId } from './codec/record-json';
 import { saveRecords } from './save';
-import { createSchemaAdmin, type SchemaAdmin } from './schema-admin';
-import { SchemaCatalog } from './schema-catalog';
+import { createSchemaAdmin, type SchemaAdmin } from './schema/schema-admin';
+import { SchemaCatalog } from './schema/schema-catalog';
 import type { QueryRequest, RecordStore, SaveOptions } from './store';
 import type { RecordStoreDeps, StoreContext } from './store-context';
 

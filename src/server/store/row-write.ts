@@ -1,9 +1,9 @@
 import type { Queryable } from '../db/driver';
-import { bindSql, isWritable, type Decoded } from './codec';
-import type { Acl } from './record-json';
-import type { TableSchema } from './schema-catalog';
+import { bindSql, isWritable, type Decoded } from './codec/wire-values';
+import type { Acl } from './codec/record-json';
+import type { TableSchema } from './schema/schema-catalog';
 import { qualified, quoteIdent } from './sql-ident';
-import { utcTimestampSql } from './timestamps';
+import { utcTimestampSql } from './codec/timestamps';
 
 /**
  * The row write of a save (Part A §10.4): UPDATE of the system columns that change plus the written

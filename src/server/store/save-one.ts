@@ -1,19 +1,19 @@
 import type { AuthContext } from '../core/auth-context';
 import type { Tx } from '../db/driver';
 import { ErrorCodes, SkygearError, permissionDenied } from '../errors';
-import { hasAccess, parseAcl, subjectOf } from './acl';
-import { impliedType, type Decoded } from './codec';
-import type { DatabaseScope } from './database-id';
-import type { FieldAcl } from './field-acl';
-import { deniedFields, unwritableChanges } from './field-acl-checks';
-import type { IncomingRecord } from './incoming';
-import { hookChanges, mergeRecord } from './merge';
-import { addNeed, ensureSchemaInTx, type SchemaNeeds } from './migration';
-import type { Acl, RecordJSON } from './record-json';
+import { hasAccess, parseAcl, subjectOf } from './access/record-acl';
+import { impliedType, type Decoded } from './codec/wire-values';
+import type { DatabaseScope } from './access/database-id';
+import type { FieldAcl } from './access/field-acl-rules';
+import { deniedFields, unwritableChanges } from './access/field-acl-enforce';
+import type { IncomingRecord } from './codec/incoming';
+import { hookChanges, mergeRecord } from './codec/merge';
+import { addNeed, ensureSchemaInTx, type SchemaNeeds } from './schema/migration';
+import type { Acl, RecordJSON } from './codec/record-json';
 import { renderRows, selectRow } from './record-io';
 import { HostRecordSave } from './record-save';
-import { recordSelectList } from './row-json';
-import type { TableSchema } from './schema-catalog';
+import { recordSelectList } from './codec/row-json';
+import type { TableSchema } from './schema/schema-catalog';
 import { insertRow, syncSequences, updateRow } from './row-write';
 import type { StoreContext } from './store-context';
 
@@ -22,7 +22,7 @@ export interface SaveOneOptions {
   skipCreationAccess?: boolean;
   /** Part of an atomic save: a change the field ACL forbids fails it (123) instead of being dropped. */
   atomic?: boolean;
-  /** The request's field ACL (field-acl-checks.ts `fieldAclFor`; null: none applies to the caller). */
+  /** The request's field ACL (access/field-acl-enforce.ts `fieldAclFor`; null: none applies to the caller). */
   fieldAcl: FieldAcl | null;
 }
 

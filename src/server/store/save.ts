@@ -1,12 +1,12 @@
 import type { AuthContext } from '../core/auth-context';
 import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
-import { impliedType } from './codec';
-import { resolveDatabase } from './database-id';
-import { fieldAclFor, readableRecord } from './field-acl-checks';
-import { decodeIncoming, errorItem, type IncomingRecord } from './incoming';
-import { addNeed, ensureSchema, type SchemaNeeds } from './migration';
+import { impliedType } from './codec/wire-values';
+import { resolveDatabase } from './access/database-id';
+import { fieldAclFor, readableRecord } from './access/field-acl-enforce';
+import { decodeIncoming, errorItem, type IncomingRecord } from './codec/incoming';
+import { addNeed, ensureSchema, type SchemaNeeds } from './schema/migration';
 import { isRetryableConflict, isUndefinedObject, toSkygearError } from './pg-errors';
-import type { DatabaseId, ErrorItem, RecordJSON } from './record-json';
+import type { DatabaseId, ErrorItem, RecordJSON } from './codec/record-json';
 import { saveOne } from './save-one';
 import type { SaveOptions } from './store';
 import type { StoreContext } from './store-context';

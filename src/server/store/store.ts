@@ -1,5 +1,5 @@
 import type { AuthContext } from '../core/auth-context';
-import type { DatabaseId, ErrorItem, RecordJSON } from './record-json';
+import type { DatabaseId, ErrorItem, RecordJSON } from './codec/record-json';
 
 /** record:query as the 1.7.2 client sends it (Part A §4.7); `predicate`, `sort`, `include` are raw JSON. */
 export interface QueryRequest {

@@ -1,6 +1,6 @@
 import { SkygearError } from '../../../src/server/errors';
 import type { HookCall } from '../../../src/server/store/record-hooks';
-import type { RecordJSON } from '../../../src/server/store/record-json';
+import type { RecordJSON } from '../../../src/server/store/codec/record-json';
 import { testDatabaseUrl } from '../../support/database';
 import { anonymous, clientUser, ECHO_MODULE, master, startHost, type HostFixture } from './support';
 

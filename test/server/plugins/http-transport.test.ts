@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HookCall } from '../../../src/server/store/record-hooks';
 import type { Envelope } from '../../../src/server/plugins/transport/envelope';
-import type { RecordJSON } from '../../../src/server/store/record-json';
+import type { RecordJSON } from '../../../src/server/store/codec/record-json';
 import { testDatabaseUrl } from '../../support/database';
 import { clientUser, startHost, type HostFixture } from './support';
 

@@ -1,6 +1,6 @@
-import { aclReadFilterSql, hasAccess, parseAcl, type AclSubject, type AclTarget } from '../../../src/server/store/acl';
-import type { AclEntry } from '../../../src/server/store/record-json';
-import { SqlParams } from '../../../src/server/store/params';
+import { aclReadFilterSql, hasAccess, parseAcl, type AclSubject, type AclTarget } from '../../../src/server/store/access/record-acl';
+import type { AclEntry } from '../../../src/server/store/codec/record-json';
+import { SqlParams } from '../../../src/server/store/query/params';
 
 const who = (userId: string | null, roles: string[] = [], master = false): AclSubject => ({ userId, roles, master });
 const rec = (access: AclTarget['access'], ownerId = 'owner', databaseId = ''): AclTarget => ({ access, ownerId, databaseId });

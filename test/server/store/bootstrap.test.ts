@@ -1,5 +1,5 @@
 import { openDriver } from '../../../src/server/db/open';
-import { ensureSystemSchema, SCHEMA_VERSION } from '../../../src/server/store/bootstrap';
+import { ensureSystemSchema, SCHEMA_VERSION } from '../../../src/server/store/schema/bootstrap';
 import { openTestDb, testDatabaseUrl, type TestDb } from './support';
 
 describe('ensureSystemSchema', () => {

@@ -1,5 +1,5 @@
-import { FieldAcl, queryFieldUses, type FieldAccessEntry } from '../../../src/server/store/field-acl';
-import { SEED_FIELD_ACCESS } from '../../../src/server/store/field-access';
+import { FieldAcl, queryFieldUses, type FieldAccessEntry } from '../../../src/server/store/access/field-acl-rules';
+import { SEED_FIELD_ACCESS } from '../../../src/server/store/access/field-acl-table';
 
 const entry = (record_type: string, record_field: string, user_role: string, flags: Partial<FieldAccessEntry> = {}): FieldAccessEntry => ({
   record_type,

@@ -1,7 +1,7 @@
 import { SkygearError } from '../../../src/server/errors';
-import type { FieldType } from '../../../src/server/store/field-types';
-import { SqlParams } from '../../../src/server/store/params';
-import { compilePredicate, compileSort, type KeypathResolver } from '../../../src/server/store/predicate';
+import type { FieldType } from '../../../src/server/store/schema/field-types';
+import { SqlParams } from '../../../src/server/store/query/params';
+import { compilePredicate, compileSort, type KeypathResolver } from '../../../src/server/store/query/predicate';
 
 const types: Record<string, FieldType> = {
   title: { type: 'string' },

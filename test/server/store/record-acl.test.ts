@@ -1,4 +1,4 @@
-import type { RecordJSON } from '../../../src/server/store/record-json';
+import type { RecordJSON } from '../../../src/server/store/codec/record-json';
 import { anonAuth, makeStore, masterAuth, req, SharedDb, userAuth } from './support';
 
 describe('record store: access control (§5)', () => {

@@ -1,5 +1,5 @@
 import { SkygearError } from '../../../src/server/errors';
-import type { RecordJSON } from '../../../src/server/store/record-json';
+import type { RecordJSON } from '../../../src/server/store/codec/record-json';
 import { makeStore, masterAuth, req, SharedDb, TestHooks, userAuth } from './support';
 
 describe('record store: hooks run inside the record’s transaction (Part B §4)', () => {

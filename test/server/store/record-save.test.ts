@@ -1,4 +1,4 @@
-import type { ErrorItem, RecordJSON } from '../../../src/server/store/record-json';
+import type { ErrorItem, RecordJSON } from '../../../src/server/store/codec/record-json';
 import { makeStore, masterAuth, req, SharedDb, userAuth } from './support';
 
 describe('record store: save', () => {

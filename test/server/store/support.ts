@@ -6,9 +6,9 @@ import type { Driver } from '../../../src/server/db/driver';
 import { openDriver } from '../../../src/server/db/open';
 import { silentLogger } from '../../../src/server/log';
 import { noHooks, type HookCall, type HookTrigger, type RecordHooks } from '../../../src/server/store/record-hooks';
-import { ensureSystemSchema } from '../../../src/server/store/bootstrap';
+import { ensureSystemSchema } from '../../../src/server/store/schema/bootstrap';
 import { createRecordStore } from '../../../src/server/store/index';
-import type { RecordJSON } from '../../../src/server/store/record-json';
+import type { RecordJSON } from '../../../src/server/store/codec/record-json';
 
 export interface TestDb {
   db: Driver;

@@ -1,7 +1,7 @@
 import { silentLogger } from '../../../src/server/log';
 import { noHooks } from '../../../src/server/store/record-hooks';
-import { AccessSettingsCache } from '../../../src/server/store/access-settings';
-import { SchemaCatalog } from '../../../src/server/store/schema-catalog';
+import { AccessSettingsCache } from '../../../src/server/store/access/access-settings';
+import { SchemaCatalog } from '../../../src/server/store/schema/schema-catalog';
 import type { StoreContext } from '../../../src/server/store/store-context';
 import { runTransaction } from '../../../src/server/store/tx-retry';
 import { makeStore, req, SharedDb, testAssets, userAuth } from './support';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NOW_UTC, table } from '../../auth/sql';
 import type { Driver } from '../../db/driver';
 import { ErrorCodes, errorNameOf, invalidArgument } from '../../errors';
-import type { ErrorItem } from '../../store/record-json';
+import type { ErrorItem } from '../../store/codec/record-json';
 import type { ActionDef } from '../action';
 import { optionalString, stringList } from './args';
 

@@ -1,5 +1,5 @@
 import { invalidArgument } from '../../errors';
-import type { DatabaseId } from '../../store/record-json';
+import type { DatabaseId } from '../../store/codec/record-json';
 import type { QueryRequest, RecordStore } from '../../store/store';
 import { ResultWithInfo, type ActionDef, type ActionRequest } from '../action';
 

@@ -1,5 +1,5 @@
 import { invalidArgument } from '../../errors';
-import type { SchemaAdmin, SchemaDefinition } from '../../store/schema-admin';
+import type { SchemaAdmin, SchemaDefinition } from '../../store/schema/schema-admin';
 import type { ActionDef } from '../action';
 
 /** schema:fetch/create/rename/delete (§6.2), schema:access (§5.5), schema:default_access (§5.4): dev mode or master key; schema:field_access:get/update (§5.6): admin or master key. */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCodes, SkygearError } from '../../errors';
 import type { HttpHandlerRequest, HttpHandlerResponse } from '../../http/action';
 import type { Logger } from '../../log';
-import type { RecordJSON } from '../../store/record-json';
+import type { RecordJSON } from '../../store/codec/record-json';
 import type { PluginContext } from '../context';
 import { canonicalHeaders } from '../headers';
 import { HOOK_TRIGGERS, type HookCall, type HookTrigger } from '../../store/record-hooks';

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { AssetUrls } from '../core/asset-urls';
-import type { Decoded } from './codec';
+import type { AssetUrls } from '../../core/asset-urls';
+import type { Decoded } from './wire-values';
 import { decodeFields } from './incoming';
 import type { Acl, RecordJSON } from './record-json';
 

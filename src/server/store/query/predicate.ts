@@ -1,6 +1,6 @@
-import { ErrorCodes, SkygearError, notSupported } from '../errors';
-import { bindSql, decodeValue, type Decoded } from './codec';
-import type { FieldType } from './field-types';
+import { ErrorCodes, SkygearError, notSupported } from '../../errors';
+import { bindSql, decodeValue, type Decoded } from '../codec/wire-values';
+import type { FieldType } from '../schema/field-types';
 import type { SqlParams } from './params';
 
 /**

@@ -1,7 +1,7 @@
-import type { AuthContext } from '../core/auth-context';
-import { invalidArgument } from '../errors';
-import type { SqlParams } from './params';
-import type { Acl, AclEntry } from './record-json';
+import type { AuthContext } from '../../core/auth-context';
+import { invalidArgument } from '../../errors';
+import type { SqlParams } from '../query/params';
+import type { Acl, AclEntry } from '../codec/record-json';
 
 /**
  * Record ACL (Part A §5): parsing `_access`, the per-record check of §5.2, and the SQL read filter

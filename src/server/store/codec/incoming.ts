@@ -1,6 +1,6 @@
-import { SkygearError, invalidArgument } from '../errors';
-import { parseAcl } from './acl';
-import { decodeValue, type Decoded } from './codec';
+import { SkygearError, invalidArgument } from '../../errors';
+import { parseAcl } from '../access/record-acl';
+import { decodeValue, type Decoded } from './wire-values';
 import { splitRecordId, type Acl, type ErrorItem } from './record-json';
 
 /**

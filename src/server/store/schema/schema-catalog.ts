@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/driver';
+import type { Queryable } from '../../db/driver';
 import { fieldTypeFromPg, type FieldType } from './field-types';
 import { SYSTEM_COLUMNS } from './system-columns';
 

@@ -1,20 +1,20 @@
-import type { AuthContext } from '../core/auth-context';
-import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
-import { aclReadFilterSql, subjectOf } from './acl';
-import { resolveDatabase, type DatabaseScope } from './database-id';
-import { checkQueryFields, fieldAclFor, readableRecord } from './field-acl-checks';
+import type { AuthContext } from '../../core/auth-context';
+import { ErrorCodes, SkygearError, invalidArgument } from '../../errors';
+import { aclReadFilterSql, subjectOf } from '../access/record-acl';
+import { resolveDatabase, type DatabaseScope } from '../access/database-id';
+import { checkQueryFields, fieldAclFor, readableRecord } from '../access/field-acl-enforce';
 import { loadIncludes } from './include';
 import { TableKeypathResolver } from './keypath';
 import { SqlParams } from './params';
-import { isUndefinedObject, toSkygearError } from './pg-errors';
+import { isUndefinedObject, toSkygearError } from '../pg-errors';
 import { compilePredicate, compileSort } from './predicate';
-import type { DatabaseId } from './record-json';
-import { renderRows, type Row } from './record-io';
-import { recordSelectList } from './row-json';
-import { qualified } from './sql-ident';
-import type { QueryRequest, QueryResponse } from './store';
-import type { StoreContext } from './store-context';
-import { withFreshCatalogOnce } from './tx-retry';
+import type { DatabaseId } from '../codec/record-json';
+import { renderRows, type Row } from '../record-io';
+import { recordSelectList } from '../codec/row-json';
+import { qualified } from '../sql-ident';
+import type { QueryRequest, QueryResponse } from '../store';
+import type { StoreContext } from '../store-context';
+import { withFreshCatalogOnce } from '../tx-retry';
 
 /**
  * record:query (Part A §4.7): ACL read filter (public DB, not master), predicate, sort, offset/limit,

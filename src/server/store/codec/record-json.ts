@@ -3,7 +3,7 @@
  * hooks get. The record shape itself is shared with the chat plugin (protocol/record-json.ts); what
  * only the host's API needs is here.
  */
-export type { Acl, AclEntry, RecordJSON } from '../../protocol/record-json';
+export type { Acl, AclEntry, RecordJSON } from '../../../protocol/record-json';
 
 /** A failed item inside a batch result (§1.6). */
 export interface ErrorItem {

@@ -1,6 +1,6 @@
-import type { Queryable } from '../db/driver';
+import type { Queryable } from '../../db/driver';
 import { pgColumnType, type FieldType } from './field-types';
-import { qualified, quoteIdent } from './sql-ident';
+import { qualified, quoteIdent } from '../sql-ident';
 import { systemColumnsDDL } from './system-columns';
 
 /**

@@ -1,11 +1,11 @@
-import type { AuthContext } from '../core/auth-context';
-import { invalidArgument, notSupported } from '../errors';
-import { hasAccess, subjectOf } from './acl';
+import type { AuthContext } from '../../core/auth-context';
+import { invalidArgument, notSupported } from '../../errors';
+import { hasAccess, subjectOf } from '../access/record-acl';
 import { unknownKeypath } from './keypath';
-import type { Acl, RecordJSON } from './record-json';
-import { renderRows, selectRowsByKeys, type Row } from './record-io';
-import type { TableSchema } from './schema-catalog';
-import type { StoreContext } from './store-context';
+import type { Acl, RecordJSON } from '../codec/record-json';
+import { renderRows, selectRowsByKeys, type Row } from '../record-io';
+import type { TableSchema } from '../schema/schema-catalog';
+import type { StoreContext } from '../store-context';
 
 /** Columns that hold a user id and are included as `user` records (Part A §4.7). */
 const USER_COLUMNS = new Set(['_owner_id', '_created_by', '_updated_by']);

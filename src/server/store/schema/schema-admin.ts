@@ -1,15 +1,15 @@
-import type { Tx } from '../db/driver';
-import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
-import { setCreationRoles, setDefaultAcl } from './access-settings';
-import { parseAcl } from './acl';
+import type { Tx } from '../../db/driver';
+import { ErrorCodes, SkygearError, invalidArgument } from '../../errors';
+import { setCreationRoles, setDefaultAcl } from '../access/access-settings';
+import { parseAcl } from '../access/record-acl';
 import { dropRecordColumn, lockSchemaChanges, renameRecordColumn } from './ddl';
 import { formatFieldType, parseFieldTypeName } from './field-types';
-import type { FieldAccessEntry } from './field-acl';
-import { fieldAccessEntries, replaceFieldAccess } from './field-access';
+import type { FieldAccessEntry } from '../access/field-acl-rules';
+import { fieldAccessEntries, replaceFieldAccess } from '../access/field-acl-table';
 import { addNeed, ensureSchema, type SchemaNeeds } from './migration';
-import type { Acl } from './record-json';
+import type { Acl } from '../codec/record-json';
 import type { Catalog } from './schema-catalog';
-import type { StoreContext } from './store-context';
+import type { StoreContext } from '../store-context';
 
 /** The schema listing every schema:* action answers with (Part A §6.2). */
 export interface SchemaListing {

@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isMaster, type AuthContext } from '../core/auth-context';
-import type { Queryable } from '../db/driver';
-import { ErrorCodes, SkygearError } from '../errors';
-import { queryFieldUses, type FieldAcl } from './field-acl';
+import { isMaster, type AuthContext } from '../../core/auth-context';
+import type { Queryable } from '../../db/driver';
+import { ErrorCodes, SkygearError } from '../../errors';
+import { queryFieldUses, type FieldAcl } from './field-acl-rules';
 import type { AccessSettingsCache } from './access-settings';
-import type { RecordJSON } from './record-json';
+import type { RecordJSON } from '../codec/record-json';
 
 /**
  * Where the record store applies the field ACL (Part A §5.6): reads lose the fields the caller may

@@ -1,8 +1,8 @@
-import type { Queryable } from '../db/driver';
-import { FieldAcl } from './field-acl';
-import { fieldAccessEntries } from './field-access';
-import type { Acl } from './record-json';
-import { qualified } from './sql-ident';
+import type { Queryable } from '../../db/driver';
+import { FieldAcl } from './field-acl-rules';
+import { fieldAccessEntries } from './field-acl-table';
+import type { Acl } from '../codec/record-json';
+import { qualified } from '../sql-ident';
 
 /**
  * Per-type access settings: creation roles (`_record_creation`, Part A §5.5) and the default ACL
@@ -10,7 +10,7 @@ import { qualified } from './sql-ident';
  *
  * Every new record needs both, so saves read them through a small cache per store (two round trips
  * per insert saved). Consistency: a change through this process (schema:access /
- * schema:default_access, see schema-admin.ts) clears the type's entries at once and again after its
+ * schema:default_access, see schema/schema-admin.ts) clears the type's entries at once and again after its
  * COMMIT, so this node sees its own changes immediately; another node serving the
  * same schema may use the previous setting for up to ACCESS_SETTINGS_TTL_MS. Those are admin-only,
  * rare changes; a save that raced with one on another node could equally have run just before it.

@@ -1,8 +1,8 @@
-import { ErrorCodes, SkygearError } from '../errors';
-import type { FieldType } from './field-types';
+import { ErrorCodes, SkygearError } from '../../errors';
+import type { FieldType } from '../schema/field-types';
 import type { KeypathResolver, ResolvedKeypath } from './predicate';
-import type { Catalog, TableSchema } from './schema-catalog';
-import { qualified, quoteIdent } from './sql-ident';
+import type { Catalog, TableSchema } from '../schema/schema-catalog';
+import { qualified, quoteIdent } from '../sql-ident';
 
 /** Queryable system columns (Part A §4.7); `_owner` is an alias of `_owner_id`. */
 const SYSTEM_KEYPATHS: Record<string, FieldType> = {

@@ -1,8 +1,8 @@
-import type { AssetUrls } from '../core/asset-urls';
-import type { FieldType } from './field-types';
+import type { AssetUrls } from '../../core/asset-urls';
+import type { FieldType } from '../schema/field-types';
 import type { RecordJSON } from './record-json';
-import type { TableSchema } from './schema-catalog';
-import { quoteIdent } from './sql-ident';
+import type { TableSchema } from '../schema/schema-catalog';
+import { quoteIdent } from '../sql-ident';
 import { PG_TIMESTAMP_TEXT_FORMAT, rfc3339FromDate, rfc3339FromPgText } from './timestamps';
 
 /**

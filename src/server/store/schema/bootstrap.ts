@@ -1,6 +1,6 @@
-import type { Driver } from '../db/driver';
-import { insertEntries, SEED_FIELD_ACCESS } from './field-access';
-import { qualified, quoteIdent } from './sql-ident';
+import type { Driver } from '../../db/driver';
+import { insertEntries, SEED_FIELD_ACCESS } from '../access/field-acl-table';
+import { qualified, quoteIdent } from '../sql-ident';
 import { systemColumnsDDL } from './system-columns';
 
 /** The migration revision Go 1.7.3 writes into `_version` (Part A §10.1). */

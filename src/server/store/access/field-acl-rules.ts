@@ -1,9 +1,9 @@
-import type { RecordJSON } from './record-json';
+import type { RecordJSON } from '../codec/record-json';
 
 /**
  * Field ACL (Part A §5.6): per (record type, field) rules deciding, for the acting user and the
  * record at hand, whether a field may be written, read, compared in a query or used to find
- * records by equality. Pure: loading and caching the rules is field-access.ts's business.
+ * records by equality. Pure: loading and caching the rules is field-acl-table.ts's business.
  *
  * Evaluation for (type, field, mode): the first non-empty rule group among (type, field),
  * (type, `*`), (`*`, field), (`*`, `*`); its entries ordered by role kind (`_owner`, `_user_id:…`,

@@ -1,5 +1,5 @@
-import { ErrorCodes, SkygearError, invalidArgument, notSupported } from '../errors';
-import type { FieldType } from './field-types';
+import { ErrorCodes, SkygearError, invalidArgument, notSupported } from '../../errors';
+import type { FieldType } from '../schema/field-types';
 import { splitRecordId } from './record-json';
 import { isRfc3339 } from './timestamps';
 import { checkTypedValues } from './typed-values';

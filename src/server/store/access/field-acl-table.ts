@@ -1,7 +1,7 @@
-import type { Queryable } from '../db/driver';
-import { invalidArgument } from '../errors';
-import { roleKindRank, type FieldAccessEntry } from './field-acl';
-import { qualified } from './sql-ident';
+import type { Queryable } from '../../db/driver';
+import { invalidArgument } from '../../errors';
+import { roleKindRank, type FieldAccessEntry } from './field-acl-rules';
+import { qualified } from '../sql-ident';
 
 /**
  * The field ACL table `_record_field_access` (Part A §5.6): reading it (saves and reads go through
