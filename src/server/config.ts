@@ -2,7 +2,7 @@
  * Server configuration from Skygear's own environment variable names.
  * Defaults make `npm start` work on a fresh machine: embedded PGlite under ./data, port 3000.
  */
-import { URL_LIFETIME_SECONDS } from './assets/signature';
+import { URL_LIFETIME_SECONDS } from './assets/signer';
 
 export interface Config {
   apiKey: string;

@@ -4,8 +4,7 @@ import { table } from '../auth/sql';
 import type { Queryable } from '../db/driver';
 import { invalidArgument } from '../errors';
 import { escapeAssetPath } from './names';
-import { URL_LIFETIME_SECONDS, assetSignature } from './signature';
-import type { AssetUrls } from './signer';
+import { URL_LIFETIME_SECONDS, assetSignature, type AssetUrls } from './signer';
 
 export interface AssetRow {
   id: string;
