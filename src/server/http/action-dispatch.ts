@@ -7,6 +7,7 @@ import { parseJsonObject } from './body';
 import { credentialsFromBody } from './credentials';
 import { sendResult } from './envelope';
 import { checkPluginGate } from './plugin-gate';
+import { withResponseTimeout } from './timeout';
 import type { ActionRouter } from './router';
 
 export interface ActionDispatchDeps {
@@ -14,6 +15,8 @@ export interface ActionDispatchDeps {
   authenticator: Authenticator;
   keys: KeyConfig;
   pluginState: () => PluginState;
+  /** RESPONSE_TIMEOUT in ms (0: none), for actions and plugin handlers. */
+  responseTimeoutMs: number;
 }
 
 /**
@@ -40,8 +43,11 @@ export async function dispatchAction(deps: ActionDispatchDeps, request: FastifyR
   if (credentials.apiKey) merged.api_key = credentials.apiKey;
   if (credentials.accessToken) merged.access_token = credentials.accessToken;
 
-  const auth = await deps.authenticator.authenticate({ ...credentials, impersonate: body._user_id }, def.requires);
-  const result = await def.handle({ action: name, body: merged, auth, requestId: request.id });
+  const run = async () => {
+    const auth = await deps.authenticator.authenticate({ ...credentials, impersonate: body._user_id }, def.requires);
+    return def.handle({ action: name, body: merged, auth, requestId: request.id });
+  };
+  const result = await withResponseTimeout(deps.responseTimeoutMs, run());
   if (result instanceof ResultWithInfo) sendResult(reply, result.result, result.info);
   else sendResult(reply, result);
 }

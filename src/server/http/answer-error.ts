@@ -13,13 +13,12 @@ interface HttpLibraryError {
 }
 
 /**
- * Errors from fastify itself (body too large, bad URL, handler timeout) and from @fastify/send
+ * Errors from fastify itself (body too large, bad URL) and from @fastify/send
  * (http-errors) carry an HTTP status but no Skygear code: give them the code Go would answer with.
  */
 export function toSkygearError(err: unknown): SkygearError {
   if (err instanceof SkygearError) return err;
   const e = (typeof err === 'object' && err !== null ? err : {}) as HttpLibraryError;
-  if (e.code === 'FST_ERR_HANDLER_TIMEOUT') return new SkygearError('Service taking too long to respond.', ErrorCodes.ResponseTimeout);
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return bodyTooLarge(MAX_HANDLER_BODY_BYTES); // the only buffered route's limit
   const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.status === 'number' ? e.status : undefined;
   const message = typeof e.message === 'string' ? e.message : String(err);
@@ -40,7 +39,7 @@ export function answerError(log: Logger, request: FastifyRequest, reply: Fastify
   }
   const error = toSkygearError(err);
   // Cloud code's own errors (a code of their own) are answers too; anything else is a bug to look at.
-  if (error.code === ErrorCodes.UnexpectedError || (!(err instanceof SkygearError) && error.httpStatus >= 500 && error.code !== ErrorCodes.ResponseTimeout)) {
+  if (error.code === ErrorCodes.UnexpectedError || (!(err instanceof SkygearError) && error.httpStatus >= 500)) {
     log.error({ err, requestId: request.id, method: request.method, url: request.url }, 'request failed');
   }
   if (reply.raw.headersSent) {

@@ -20,8 +20,6 @@ export interface HttpAppDeps extends ActionDispatchDeps {
   log: Logger;
   routes: PathRoutes[];
   handlers: HttpHandlerSource;
-  /** RESPONSE_TIMEOUT in ms (0: none) for the API and plugin handlers. */
-  responseTimeoutMs: number;
 }
 
 /** Every method fastify knows: the API answers any of them (Go's router does not look at the method). */
@@ -75,9 +73,6 @@ function apiRoutes(scope: FastifyInstance, deps: HttpAppDeps): void {
   scope.route({
     method: ANY_METHOD,
     url: '/*',
-    // RESPONSE_TIMEOUT (Part A §1.5): fastify answers 503 and lets the handler finish in the
-    // background (its transaction commits or rolls back on its own); only the answer is given up.
-    ...(deps.responseTimeoutMs > 0 ? { handlerTimeout: deps.responseTimeoutMs } : {}),
     handler: async (request, reply) => {
       const url = requestUrl(request);
       const handler = deps.handlers.matchHandler(request.method, url.pathname);

@@ -3,6 +3,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { PathRoutes } from './app';
 import { answerNotFound } from './answer-error';
+import { requestUrl } from './request-url';
 import './static-send';
 
 /** The browser build of the skygear 1.7.2 client (it sets `window.skygear`). */
@@ -21,9 +22,14 @@ export function demoRoutes(demoDir: string): PathRoutes {
     await scope.register(fastifyStatic, {
       root: path.resolve(demoDir),
       prefix: '/demo/',
-      redirect: true,
       cacheControl: false,
       setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
+    });
+    // @fastify/static redirects directories below the prefix, not the prefix itself.
+    scope.route({
+      method: ['GET', 'HEAD'],
+      url: '/demo',
+      handler: (request, reply) => reply.redirect(`/demo/${requestUrl(request).search}`, 301),
     });
     const bundle = clientBundleFile();
     scope.route({

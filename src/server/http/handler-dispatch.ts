@@ -7,11 +7,13 @@ import type { PluginState } from '../plugins/plugin-host';
 import type { HttpHandlerDef } from './action';
 import { credentialsFromQuery } from './credentials';
 import { checkPluginGate } from './plugin-gate';
+import { withResponseTimeout } from './timeout';
 
 export interface HandlerDispatchDeps {
   authenticator: Authenticator;
   keys: KeyConfig;
   pluginState: () => PluginState;
+  responseTimeoutMs: number;
 }
 
 /** Headers the server computes itself; a plugin's values would only corrupt the framing. */
@@ -33,17 +35,19 @@ export async function dispatchHandler(
   checkPluginGate(deps.pluginState(), classifyKey(credentials.apiKey, deps.keys).kind, false);
   const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
 
-  const auth = await deps.authenticator.authenticate(credentials, handler.requires);
-  const response = await handler.handle({
-    method: request.method,
-    path: url.pathname,
-    queryString: url.search.replace(/^\?/, ''),
-    headers: canonicalHeaders(request.raw.headersDistinct),
-    body,
-    auth,
-    requestId: request.id,
-  });
-  if (reply.sent) return; // RESPONSE_TIMEOUT has answered already
+  const run = async () => {
+    const auth = await deps.authenticator.authenticate(credentials, handler.requires);
+    return handler.handle({
+      method: request.method,
+      path: url.pathname,
+      queryString: url.search.replace(/^\?/, ''),
+      headers: canonicalHeaders(request.raw.headersDistinct),
+      body,
+      auth,
+      requestId: request.id,
+    });
+  };
+  const response = await withResponseTimeout(deps.responseTimeoutMs, run());
 
   const status = response.status;
   if (!Number.isInteger(status) || status < 100 || status > 599) {
