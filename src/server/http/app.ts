@@ -6,7 +6,9 @@ import type { HttpHandlerSource } from './action';
 import { dispatchAction, type ActionDispatchDeps } from './action-dispatch';
 import { MAX_HANDLER_BODY_BYTES } from './body';
 import { applyCors } from './cors';
-import { answerError, answerNotFound } from './answer-error';
+import { answerError } from './answer-error';
+import { sendError } from './envelope';
+import { routeUnmatched } from './router';
 import { dispatchHandler } from './handler-dispatch';
 import { requestUrl } from './request-url';
 
@@ -53,7 +55,8 @@ export async function createHttpApp(deps: HttpAppDeps): Promise<FastifyInstance>
     if (request.method === 'OPTIONS' && deps.corsHost) return reply.code(200).header('Content-Length', 0).send();
   });
   app.setErrorHandler((err, request, reply) => answerError(deps.log, request, reply, err));
-  app.setNotFoundHandler((request, reply) => answerNotFound(reply, request.url));
+  // Methods fastify does not route, and files the static scopes do not have: Go's unknown-route answer.
+  app.setNotFoundHandler((_request, reply) => sendError(reply, routeUnmatched()));
 
   for (const routes of deps.routes) await app.register(async (scope) => routes(scope));
   await app.register(async (scope) => apiRoutes(scope, deps));
