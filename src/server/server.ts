@@ -1,6 +1,6 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { filesRoute } from './assets/files-route';
+import { filesRoutes } from './assets/files-route';
 import { FsAssetStore } from './assets/fs-store';
 import { Accounts } from './auth/accounts';
 import { Authenticator } from './auth/authenticate';
@@ -17,8 +17,8 @@ import { roleActions } from './http/actions/role';
 import { schemaActions } from './http/actions/schema';
 import { statusActions } from './http/actions/status';
 import type { HttpHandlerSource } from './http/action';
-import { createHttpApp, type PathRoute } from './http/app';
-import { demoRoute } from './http/demo';
+import { createHttpApp, type PathRoutes } from './http/app';
+import { demoRoutes } from './http/demo';
 import { ActionRouter } from './http/router';
 import { createLogger, type Logger } from './log';
 import { createPluginHost } from './plugins/host';
@@ -104,27 +104,22 @@ export async function createServer(input: Config, opts: { log?: Logger } = {}): 
     ],
     [host],
   );
-  const routes: PathRoute[] = [filesRoute(assets, keys)];
-  if (config.demoDir) routes.push(demoRoute(config.demoDir));
+  const routes: PathRoutes[] = [filesRoutes(assets, keys)];
+  if (config.demoDir) routes.push(demoRoutes(config.demoDir));
 
-  const httpServer = http.createServer(
-    createHttpApp({
-      router,
-      authenticator: new Authenticator({ db, schema, config }),
-      keys,
-      pluginState: () => host.state,
-      responseTimeoutMs: config.responseTimeoutMs,
-      corsHost: config.corsHost,
-      log,
-      routes,
-      handlers: host,
-    }),
-  );
-  httpServer.on('clientError', (err, socket) => {
-    log.debug({ err }, 'malformed HTTP request');
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+  const app = await createHttpApp({
+    router,
+    authenticator: new Authenticator({ db, schema, config }),
+    keys,
+    pluginState: () => host.state,
+    responseTimeoutMs: config.responseTimeoutMs,
+    corsHost: config.corsHost,
+    log,
+    routes,
+    handlers: host,
   });
+  const httpServer = app.server;
+  // The websocket upgrade on /pubsub is not fastify's business: the gateway takes it off the same server.
   const gateway = attachPubsubGateway(httpServer, bus, { ...keys, log });
 
   let closing: Promise<void> | undefined;
@@ -150,13 +145,7 @@ export async function createServer(input: Config, opts: { log?: Logger } = {}): 
     async listen(listenOpts = {}) {
       // With Redis, messages from other nodes must reach this one from the first request on.
       await bus.ready?.();
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(config.port, config.host, () => {
-          httpServer.off('error', reject);
-          resolve();
-        });
-      });
+      await app.listen({ port: config.port, host: config.host });
       const { port } = httpServer.address() as AddressInfo;
       url = `http://${urlHost(config.host)}:${port}`;
       if (assetPrefixIsDerived) config.assetStoreUrlPrefix = derivedAssetPrefix(config, port);
@@ -175,14 +164,10 @@ export async function createServer(input: Config, opts: { log?: Logger } = {}): 
     await gateway.close().catch((err) => log.warn({ err }, 'closing pubsub gateway failed'));
     await host.close().catch((err) => log.warn({ err }, 'closing plugin host failed'));
     if (httpServer.listening) {
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => httpServer.closeAllConnections(), CLOSE_GRACE_MS);
-        httpServer.close(() => {
-          clearTimeout(force);
-          resolve();
-        });
-        httpServer.closeIdleConnections();
-      });
+      // fastify closes idle connections at once and lets in-flight requests finish; the rest are cut after the grace.
+      const force = setTimeout(() => httpServer.closeAllConnections(), CLOSE_GRACE_MS);
+      await app.close();
+      clearTimeout(force);
     }
     await bus.close().catch((err) => log.warn({ err }, 'closing pubsub bus failed'));
     await db.close();

@@ -1,17 +1,17 @@
-import { createReadStream, promises as fs } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promises as fs } from 'node:fs';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiKeyEmpty, classifyKey, type KeyConfig } from '../auth/keys';
 import { credentialsFromQuery } from '../http/credentials';
-import { writeResult } from '../http/envelope';
-import type { PathRoute } from '../http/app';
-import { routeUnmatched } from '../http/router';
+import { sendResult } from '../http/envelope';
+import type { PathRoutes } from '../http/app';
+import { requestUrl } from '../http/request-url';
+import { send } from '../http/static-send';
 import { ErrorCodes, SkygearError, invalidArgument, permissionDenied } from '../errors';
 import type { FsAssetStore } from './fs-store';
-import { assetNameFromPath, newAssetName } from './names';
-import { parseRange } from './range';
-import { signatureMatches } from './signature';
+import { assetNameFromPath, escapeAssetPath, newAssetName } from './names';
+import { signatureMatches } from './signer';
 import { stageMultipartFile, stageRawBody, type StagedFile } from './upload';
 
 const PREFIX = '/files/';
@@ -21,25 +21,29 @@ const assetNotFound = () => new SkygearError('asset not found', ErrorCodes.Resou
 /**
  * `/files/<name>` (Part A §8): GET/HEAD download with signature, expiry and Range checks; POST
  * multipart upload (what the 1.7.2 client does after asset:put); PUT raw upload. Not plugin-gated.
+ * Other methods fall through to action routing (117).
  */
-export function filesRoute(store: FsAssetStore, keys: KeyConfig): PathRoute {
-  return {
-    matches: (_method, urlPath) => urlPath.startsWith(PREFIX),
-    async handle(req, res, url) {
-      const name = assetNameFromPath(url.pathname.slice(PREFIX.length));
-      const method = (req.method ?? 'GET').toUpperCase();
-      if (method === 'GET' || method === 'HEAD') return download(store, name, req, res, url);
-      if (method === 'POST' || method === 'PUT') {
-        requireKey(req, url, keys);
-        return method === 'POST' ? uploadMultipart(store, name, req, res) : uploadRaw(store, name, req, res);
-      }
-      throw routeUnmatched();
-    },
+export function filesRoutes(store: FsAssetStore, keys: KeyConfig): PathRoutes {
+  return (scope: FastifyInstance) => {
+    // Uploads stream to disk from the raw request: no body parser may touch them.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    scope.route({
+      method: ['GET', 'HEAD', 'POST', 'PUT'],
+      url: `${PREFIX}*`,
+      handler: async (request, reply) => {
+        const url = requestUrl(request);
+        const name = assetNameFromPath(url.pathname.slice(PREFIX.length));
+        if (request.method === 'GET' || request.method === 'HEAD') return download(store, name, request, reply, url);
+        requireKey(request.headers, url, keys);
+        return request.method === 'POST' ? uploadMultipart(store, name, request.raw, reply) : uploadRaw(store, name, request.raw, reply);
+      },
+    });
   };
 }
 
-function requireKey(req: IncomingMessage, url: URL, keys: KeyConfig): void {
-  const { apiKey } = credentialsFromQuery(req, url.searchParams);
+function requireKey(headers: IncomingHttpHeaders, url: URL, keys: KeyConfig): void {
+  const { apiKey } = credentialsFromQuery(headers, url.searchParams);
   const key = classifyKey(apiKey, keys);
   if (key.kind === 'wrong') throw key.error;
   if (key.kind === null) throw apiKeyEmpty();
@@ -55,39 +59,33 @@ function checkSignedUrl(store: FsAssetStore, name: string, query: URLSearchParam
   }
 }
 
-async function download(store: FsAssetStore, name: string, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+/**
+ * The bytes with Range (206, 416 with `Content-Range: bytes *\/size`), ETag and Last-Modified as
+ * @fastify/send does them; the type is the one recorded at upload, never guessed from the name.
+ */
+async function download(store: FsAssetStore, name: string, request: FastifyRequest, reply: FastifyReply, url: URL): Promise<FastifyReply> {
   if (!store.isPublic) checkSignedUrl(store, name, url.searchParams);
   const asset = await store.find(name);
   if (!asset) throw assetNotFound();
-  const file = store.filePath(name);
-  const stat = await fs.stat(file).catch(() => null);
-  if (!stat || !stat.isFile()) throw assetNotFound();
-
-  const size = stat.size;
-  const range = parseRange(req.headers.range, size);
-  res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('Content-Type', asset.content_type || 'application/octet-stream');
-  if (range === 'unsatisfiable') {
-    res.statusCode = 416;
-    res.setHeader('Content-Range', `bytes */${size}`);
-    res.setHeader('Content-Length', 0);
-    res.end();
-    return;
+  store.filePath(name); // refuses a name that would land outside the store
+  const { statusCode, headers, stream, type } = await send(request.raw, `/${escapeAssetPath(name)}`, {
+    root: store.dir,
+    contentType: false,
+    cacheControl: false,
+    index: false,
+    dotfiles: 'deny',
+  });
+  if (type === 'error' && statusCode !== 416) {
+    stream.destroy();
+    if (statusCode === 404) throw assetNotFound();
+    throw new SkygearError(`cannot serve asset: HTTP ${statusCode}`, statusCode < 500 ? ErrorCodes.BadRequest : ErrorCodes.UnexpectedError);
   }
-  const { start, end } = range ?? { start: 0, end: size - 1 };
-  if (range) {
-    res.statusCode = 206;
-    res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
-  } else {
-    res.statusCode = 200;
+  reply.code(statusCode).headers(headers).header('Content-Type', asset.content_type || 'application/octet-stream');
+  if (statusCode === 416) {
+    stream.destroy();
+    return reply.header('Content-Length', 0).send();
   }
-  const length = size === 0 ? 0 : end - start + 1;
-  res.setHeader('Content-Length', length);
-  if (req.method === 'HEAD' || length === 0) {
-    res.end();
-    return;
-  }
-  await pipeline(createReadStream(file, { start, end }), res);
+  return reply.send(stream);
 }
 
 /** Moves a staged upload into place. Assets are immutable: a name that already has bytes is refused. */
@@ -104,7 +102,7 @@ async function commitUpload(store: FsAssetStore, name: string, staged: StagedFil
   }
 }
 
-async function uploadMultipart(store: FsAssetStore, name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function uploadMultipart(store: FsAssetStore, name: string, req: IncomingMessage, reply: FastifyReply): Promise<FastifyReply> {
   const asset = await store.find(name);
   if (!asset) throw assetNotFound();
   await store.ensureDir();
@@ -115,11 +113,11 @@ async function uploadMultipart(store: FsAssetStore, name: string, req: IncomingM
   }
   await commitUpload(store, name, staged);
   await store.setSize(name, staged.size);
-  writeResult(res, store.json(name, asset.content_type));
+  return sendResult(reply, store.json(name, asset.content_type));
 }
 
 /** Legacy raw PUT: an unknown name is registered as `<uuid>-<name>` with the request's Content-Type. */
-async function uploadRaw(store: FsAssetStore, requested: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function uploadRaw(store: FsAssetStore, requested: string, req: IncomingMessage, reply: FastifyReply): Promise<FastifyReply> {
   await store.ensureDir();
   const staged = await stageRawBody(req, store.dir);
   if (staged.size === 0) {
@@ -132,5 +130,5 @@ async function uploadRaw(store: FsAssetStore, requested: string, req: IncomingMe
   await commitUpload(store, name, staged);
   if (existing) await store.setSize(name, staged.size);
   else await store.register(name, contentType, staged.size);
-  writeResult(res, store.json(name, contentType));
+  return sendResult(reply, store.json(name, contentType));
 }

@@ -4,8 +4,9 @@ import { table } from '../auth/sql';
 import type { Queryable } from '../db/driver';
 import { invalidArgument } from '../errors';
 import { escapeAssetPath } from './names';
-import { URL_LIFETIME_SECONDS, assetSignature } from './signature';
+import { assetSignature } from './signer';
 import type { AssetUrls } from '../core/asset-urls';
+import { DEFAULT_ASSET_URL_LIFETIME_SECONDS } from '../config';
 
 export interface AssetRow {
   id: string;
@@ -21,7 +22,7 @@ export interface FsAssetStoreOptions {
   urlPrefix: () => string;
   secret: string;
   public: boolean;
-  /** Lifetime of a signed URL in seconds; default URL_LIFETIME_SECONDS (15 minutes). */
+  /** Lifetime of a signed URL in seconds; default DEFAULT_ASSET_URL_LIFETIME_SECONDS (15 minutes). */
   urlLifetimeSeconds?: number;
   now?: () => number;
 }
@@ -60,7 +61,7 @@ export class FsAssetStore implements AssetUrls {
   url(name: string): string {
     const base = `${this.opts.urlPrefix()}/${escapeAssetPath(name)}`;
     if (this.opts.public) return base;
-    const expiredAt = this.nowSeconds() + (this.opts.urlLifetimeSeconds ?? URL_LIFETIME_SECONDS);
+    const expiredAt = this.nowSeconds() + (this.opts.urlLifetimeSeconds ?? DEFAULT_ASSET_URL_LIFETIME_SECONDS);
     const query = new URLSearchParams({ expiredAt: String(expiredAt), signature: assetSignature(this.opts.secret, name, expiredAt) });
     return `${base}?${query.toString()}`;
   }

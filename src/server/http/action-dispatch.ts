@@ -1,20 +1,21 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticate';
 import { classifyKey, type KeyConfig } from '../auth/keys';
 import type { PluginState } from '../plugins/plugin-host';
 import { ResultWithInfo } from './action';
-import { parseJsonObject, readBody } from './body';
+import { parseJsonObject } from './body';
 import { credentialsFromBody } from './credentials';
-import { writeResult } from './envelope';
+import { sendResult } from './envelope';
 import { checkPluginGate } from './plugin-gate';
-import type { ActionRouter } from './router';
 import { withResponseTimeout } from './timeout';
+import type { ActionRouter } from './router';
 
 export interface ActionDispatchDeps {
   router: ActionRouter;
   authenticator: Authenticator;
   keys: KeyConfig;
   pluginState: () => PluginState;
+  /** RESPONSE_TIMEOUT in ms (0: none), for actions and plugin handlers. */
   responseTimeoutMs: number;
 }
 
@@ -23,15 +24,15 @@ export interface ActionDispatchDeps {
  * action's requirement and run it; the handler's return value becomes `{"result": …}`.
  * Errors are thrown to the app, which writes the envelope.
  */
-export async function dispatchAction(deps: ActionDispatchDeps, req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<void> {
-  const body = parseJsonObject(await readBody(req));
+export async function dispatchAction(deps: ActionDispatchDeps, request: FastifyRequest, reply: FastifyReply, path: string): Promise<void> {
+  const body = parseJsonObject(request.body as Buffer | undefined);
   const resolution = deps.router.resolve(path, body.action);
   if (resolution.kind === 'empty') {
-    writeResult(res, { status: 'OK' });
+    sendResult(reply, { status: 'OK' });
     return;
   }
   const { name, def } = resolution;
-  const credentials = credentialsFromBody(req, body);
+  const credentials = credentialsFromBody(request.headers, body);
 
   if (def.pluginGate !== false) {
     checkPluginGate(deps.pluginState(), classifyKey(credentials.apiKey, deps.keys).kind, body._from_plugin === true);
@@ -44,9 +45,9 @@ export async function dispatchAction(deps: ActionDispatchDeps, req: IncomingMess
 
   const run = async () => {
     const auth = await deps.authenticator.authenticate({ ...credentials, impersonate: body._user_id }, def.requires);
-    return def.handle({ action: name, body: merged, auth, requestId });
+    return def.handle({ action: name, body: merged, auth, requestId: request.id });
   };
   const result = await withResponseTimeout(deps.responseTimeoutMs, run());
-  if (result instanceof ResultWithInfo) writeResult(res, result.result, result.info);
-  else writeResult(res, result);
+  if (result instanceof ResultWithInfo) sendResult(reply, result.result, result.info);
+  else sendResult(reply, result);
 }

@@ -1,31 +1,24 @@
-import type { IncomingMessage } from 'node:http';
 import { ErrorCodes, SkygearError } from '../errors';
 import { checkDepth } from '../store/codec/typed-values';
 
 /** JSON API bodies larger than this are refused; uploads go through /files and stream to disk. */
 export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
 
+/** Plugin handler bodies are passed whole (base64 to out-of-process plugins), so keep them bounded. */
+export const MAX_HANDLER_BODY_BYTES = 32 * 1024 * 1024;
+
 const badRequest = (message: string) => new SkygearError(message, ErrorCodes.BadRequest);
 
-export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) throw badRequest(`request body exceeds ${limit} bytes`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
-}
+export const bodyTooLarge = (limit: number) => badRequest(`request body exceeds ${limit} bytes`);
 
 /**
  * The API body must be one JSON object. An empty body counts as `{}` (GET /_status/healthz).
  * Go answers malformed JSON with a bare 400; we answer 400 with a BadRequest envelope instead, which
  * the client treats the same way (any status ≥ 400 is a failure).
  */
-export function parseJsonObject(raw: Buffer): Record<string, unknown> {
-  const text = raw.toString('utf8');
+export function parseJsonObject(raw: Buffer | undefined): Record<string, unknown> {
+  if (raw && raw.length > MAX_JSON_BODY_BYTES) throw bodyTooLarge(MAX_JSON_BODY_BYTES);
+  const text = raw ? raw.toString('utf8') : '';
   if (text.trim() === '') return {};
   let value: unknown;
   try {

@@ -1,9 +1,10 @@
-import { ErrorCodes, SkygearError } from '../errors';
-import type { PathRoute } from './app';
-import { resolveStaticFile, sendFile } from './static-files';
-
-const PREFIX = '/demo';
-const CLIENT_BUNDLE_PATH = '/demo/vendor/skygear.js';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import type { PathRoutes } from './app';
+import { answerNotFound } from './answer-error';
+import { requestUrl } from './request-url';
+import './static-send';
 
 /** The browser build of the skygear 1.7.2 client (it sets `window.skygear`). */
 function clientBundleFile(): string {
@@ -11,25 +12,36 @@ function clientBundleFile(): string {
 }
 
 /**
- * GET/HEAD `/demo/…`: static files of the demo app from `demoDir`, plus the unmodified skygear
- * client bundle at `/demo/vendor/skygear.js`, so the demo runs from the same origin as the API.
+ * GET/HEAD `/demo/…`: static files of the demo app from `demoDir` (`/demo` redirects to `/demo/`,
+ * directories serve their index.html), plus the unmodified skygear client bundle at
+ * `/demo/vendor/skygear.js`, so the demo runs from the same origin as the API. Revalidated on
+ * every load (`no-cache`, with the ETag and Last-Modified @fastify/static sends).
  */
-export function demoRoute(demoDir: string): PathRoute {
-  return {
-    matches: (method, path) => (method === 'GET' || method === 'HEAD') && (path === PREFIX || path.startsWith(PREFIX + '/')),
-    async handle(req, res, url) {
-      const path = url.pathname;
-      if (path === PREFIX) {
-        res.statusCode = 301;
-        res.setHeader('Location', PREFIX + '/' + url.search);
-        res.setHeader('Content-Length', 0);
-        res.end();
-        return;
-      }
-      if (path === CLIENT_BUNDLE_PATH) return sendFile(req, res, clientBundleFile());
-      const file = await resolveStaticFile(demoDir, path.slice(PREFIX.length + 1));
-      if (!file) throw new SkygearError(`no such file: ${path}`, ErrorCodes.ResourceNotFound);
-      return sendFile(req, res, file);
-    },
+export function demoRoutes(demoDir: string): PathRoutes {
+  return async (scope: FastifyInstance) => {
+    await scope.register(fastifyStatic, {
+      root: path.resolve(demoDir),
+      prefix: '/demo/',
+      cacheControl: false,
+      setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
+    });
+    // @fastify/static redirects directories below the prefix, not the prefix itself.
+    scope.route({
+      method: ['GET', 'HEAD'],
+      url: '/demo',
+      handler: (request, reply) => reply.redirect(`/demo/${requestUrl(request).search}`, 301),
+    });
+    const bundle = clientBundleFile();
+    scope.route({
+      method: ['GET', 'HEAD'],
+      url: '/demo/vendor/skygear.js',
+      handler: (_request, reply) => reply.header('Cache-Control', 'no-cache').sendFile(path.basename(bundle), path.dirname(bundle), { cacheControl: false }),
+    });
+    // A path that climbs out of the directory is refused by send with 403; to a visitor it is just not there.
+    scope.setErrorHandler((err, request, reply) => {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status === 403 || status === 404) return answerNotFound(reply, request.url);
+      throw err;
+    });
   };
 }

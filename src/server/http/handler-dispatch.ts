@@ -1,12 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticate';
 import { classifyKey, type KeyConfig } from '../auth/keys';
 import { ErrorCodes, SkygearError } from '../errors';
+import { canonicalHeaders } from '../plugins/headers';
 import type { PluginState } from '../plugins/plugin-host';
 import type { HttpHandlerDef } from './action';
-import { readBody } from './body';
 import { credentialsFromQuery } from './credentials';
-import { canonicalHeaders } from './headers';
 import { checkPluginGate } from './plugin-gate';
 import { withResponseTimeout } from './timeout';
 
@@ -17,38 +16,35 @@ export interface HandlerDispatchDeps {
   responseTimeoutMs: number;
 }
 
-/** Plugin handler bodies are passed whole (base64 to out-of-process plugins), so keep them bounded. */
-const MAX_HANDLER_BODY_BYTES = 32 * 1024 * 1024;
-
 /** Headers the server computes itself; a plugin's values would only corrupt the framing. */
 const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
 
 /**
- * A plugin-registered path handler (Part B §3.4). The body is not parsed, so key and token come
- * from headers or the query string and `_user_id` impersonation does not exist here.
+ * A plugin-registered path handler (Part B §3.4): it gets the raw body bytes and the request
+ * headers. The body is not parsed, so key and token come from headers or the query string and
+ * `_user_id` impersonation does not exist here.
  */
 export async function dispatchHandler(
   deps: HandlerDispatchDeps,
   handler: HttpHandlerDef,
-  req: IncomingMessage,
-  res: ServerResponse,
+  request: FastifyRequest,
+  reply: FastifyReply,
   url: URL,
-  requestId: string,
 ): Promise<void> {
-  const credentials = credentialsFromQuery(req, url.searchParams);
+  const credentials = credentialsFromQuery(request.headers, url.searchParams);
   checkPluginGate(deps.pluginState(), classifyKey(credentials.apiKey, deps.keys).kind, false);
-  const body = await readBody(req, MAX_HANDLER_BODY_BYTES);
+  const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
 
   const run = async () => {
     const auth = await deps.authenticator.authenticate(credentials, handler.requires);
     return handler.handle({
-      method: req.method ?? 'GET',
+      method: request.method,
       path: url.pathname,
       queryString: url.search.replace(/^\?/, ''),
-      headers: canonicalHeaders(req),
+      headers: canonicalHeaders(request.raw.headersDistinct),
       body,
       auth,
-      requestId,
+      requestId: request.id,
     });
   };
   const response = await withResponseTimeout(deps.responseTimeoutMs, run());
@@ -57,12 +53,13 @@ export async function dispatchHandler(
   if (!Number.isInteger(status) || status < 100 || status > 599) {
     throw new SkygearError(`plugin handler returned an invalid HTTP status: ${String(status)}`, ErrorCodes.UnexpectedError);
   }
+  // One header line per value; names differing only in case are one header.
+  const headers = new Map<string, string[]>();
   for (const [name, values] of Object.entries(response.headers ?? {})) {
-    if (FRAMING_HEADERS.has(name.toLowerCase())) continue;
-    for (const value of Array.isArray(values) ? values : [values]) res.appendHeader(name, String(value));
+    const key = name.toLowerCase();
+    if (FRAMING_HEADERS.has(key)) continue;
+    headers.set(key, [...(headers.get(key) ?? []), ...(Array.isArray(values) ? values : [values]).map(String)]);
   }
-  const payload = response.body ?? Buffer.alloc(0);
-  res.statusCode = status;
-  res.setHeader('Content-Length', payload.length);
-  res.end(req.method === 'HEAD' ? undefined : payload);
+  for (const [name, values] of headers) reply.header(name, values.length === 1 ? values[0] : values);
+  reply.code(status).send(response.body ?? Buffer.alloc(0));
 }

@@ -1,26 +1,14 @@
+import { Cron } from 'croner';
 import type { Logger } from '../log';
 import type { TimerEntry } from './registry';
 
 /**
- * Cloud-code timers (`every(spec, fn)`). We run the interval forms robfig/cron accepts — `@every <Go
- * duration>` and the `@hourly`-style shortcuts — as fixed intervals from startup. Cron field specs
- * (`0 30 * * * *`) are not scheduled; they are logged as unsupported so nothing fails silently.
+ * Cloud-code timers (`every(spec, fn)`), scheduled by croner with the spec forms Skygear's
+ * robfig/cron v1 accepts: 6-field cron (`sec min hour dom mon dow`; 5 fields leave out dow), the
+ * `@hourly`-style descriptors, and `@every <Go duration>`.
  */
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
-const SHORTCUTS: Record<string, number> = {
-  '@hourly': HOUR,
-  '@daily': DAY,
-  '@midnight': DAY,
-  '@weekly': 7 * DAY,
-  '@monthly': 30 * DAY,
-  '@yearly': 365 * DAY,
-  '@annually': 365 * DAY,
-};
-
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: HOUR };
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Go's time.ParseDuration for positive values ("1h30m", "1.5s", "250ms"); undefined if invalid. */
 export function parseGoDuration(text: string): number | undefined {
@@ -31,33 +19,41 @@ export function parseGoDuration(text: string): number | undefined {
   return total > 0 ? total : undefined;
 }
 
-/** Interval in ms for a supported spec, undefined for cron field specs and garbage. */
-export function timerInterval(spec: string): number | undefined {
+/** How croner runs one spec: a cron pattern, or every second thinned out to an interval. */
+export type TimerSchedule = { pattern: string; intervalSeconds?: number };
+
+/**
+ * The croner schedule for a Skygear spec, undefined for garbage. `@every` runs in whole seconds
+ * as robfig/cron does (it rounds sub-second durations up to 1 s and cuts off the fraction).
+ */
+export function timerSchedule(spec: string): TimerSchedule | undefined {
   const s = spec.trim();
-  if (s in SHORTCUTS) return SHORTCUTS[s];
   const every = /^@every\s+(.+)$/.exec(s);
-  return every ? parseGoDuration(every[1]) : undefined;
+  if (every) {
+    const ms = parseGoDuration(every[1]);
+    return ms === undefined ? undefined : { pattern: '* * * * * *', intervalSeconds: Math.max(1, Math.floor(ms / 1000)) };
+  }
+  if (s.startsWith('@')) return isValidPattern(s) ? { pattern: s } : undefined;
+  const fields = s.split(/\s+/);
+  // robfig/cron v1 reads five fields as `sec min hour dom mon` (dow defaults to *), not as Vixie cron does.
+  if (fields.length === 5) fields.push('*');
+  if (fields.length !== 6) return undefined;
+  const pattern = fields.join(' ');
+  return isValidPattern(pattern) ? { pattern } : undefined;
 }
 
-/** Node timers overflow past 2^31-1 ms, so long intervals are waited out in chunks. */
-const MAX_TIMEOUT = 2 ** 31 - 1;
+function isValidPattern(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true, mode: pattern.startsWith('@') ? 'auto' : '6-part' }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
-/** Starts every supported timer; returns a function that stops them all. Runs never overlap per timer. */
+/** Starts every valid timer; returns a function that stops them all. Runs never overlap per timer. */
 export function startTimers(entries: readonly TimerEntry[], log: Logger): () => void {
-  const handles = new Set<NodeJS.Timeout>();
-  let stopped = false;
-
-  const schedule = (entry: TimerEntry, interval: number, remaining: number): void => {
-    if (stopped) return;
-    const wait = Math.min(remaining, MAX_TIMEOUT);
-    const handle = setTimeout(() => {
-      handles.delete(handle);
-      if (remaining > wait) return schedule(entry, interval, remaining - wait);
-      void fire(entry).finally(() => schedule(entry, interval, interval));
-    }, wait);
-    handle.unref();
-    handles.add(handle);
-  };
+  const jobs: Cron[] = [];
 
   const fire = async (entry: TimerEntry): Promise<void> => {
     try {
@@ -69,17 +65,29 @@ export function startTimers(entries: readonly TimerEntry[], log: Logger): () => 
   };
 
   for (const entry of entries) {
-    const interval = timerInterval(entry.spec);
-    if (interval === undefined) {
-      log.warn({ timer: entry.name, plugin: entry.plugin, spec: entry.spec }, 'timer spec not supported (only @every <duration> and @hourly-style shortcuts); not scheduled');
+    const schedule = timerSchedule(entry.spec);
+    if (!schedule) {
+      log.warn({ timer: entry.name, plugin: entry.plugin, spec: entry.spec }, 'timer spec not understood; not scheduled');
       continue;
     }
-    schedule(entry, interval, interval);
+    const { pattern, intervalSeconds } = schedule;
+    jobs.push(
+      new Cron(
+        pattern,
+        {
+          mode: pattern.startsWith('@') ? 'auto' : '6-part',
+          protect: true,
+          unref: true,
+          // An interval's first run is one interval after start, as robfig/cron's @every.
+          ...(intervalSeconds ? { interval: intervalSeconds, startAt: new Date(Date.now() + intervalSeconds * 1000) } : {}),
+        },
+        () => fire(entry),
+      ),
+    );
   }
 
   return () => {
-    stopped = true;
-    for (const handle of handles) clearTimeout(handle);
-    handles.clear();
+    for (const job of jobs) job.stop();
+    jobs.length = 0;
   };
 }

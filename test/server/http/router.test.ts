@@ -1,5 +1,5 @@
 import type { ActionDef, ActionSource } from '../../../src/server/http/action';
-import { canonicalHeaderKey } from '../../../src/server/http/headers';
+import { canonicalHeaderKey } from '../../../src/server/plugins/headers';
 import { ActionRouter } from '../../../src/server/http/router';
 
 const def = (name: string): ActionDef => ({ name, requires: 'none', handle: async () => name });

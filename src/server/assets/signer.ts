@@ -1,7 +1,8 @@
+/**
+ * Signed download URLs (Part A §8.3): the HMAC that signs `/files/<name>?expiredAt=…&signature=…`
+ * and its check. (The interface the store hands out URLs through is core/asset-urls.ts.)
+ */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-
-/** Signed download URLs are valid for 15 minutes by default (Part A §8.3; ASSET_STORE_URL_EXPIRE_DURATION changes it). */
-export const URL_LIFETIME_SECONDS = 15 * 60;
 
 /** URL-safe base64 *with* padding of HMAC-SHA256(secret, name ‖ expiredAt), as Go computes it. */
 export function assetSignature(secret: string, name: string, expiredAt: number): string {
