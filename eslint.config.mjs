@@ -44,7 +44,7 @@ const layerZones = SERVER_LAYERS.flatMap((layer, i) =>
 );
 const serverRootFiles = fs
   .readdirSync(path.join(root, 'src/server'))
-  .filter((f) => f.endsWith('.ts') && !['config.ts', 'errors.ts', 'log.ts'].includes(f))
+  .filter((f) => f.endsWith('.ts'))
   .map((f) => `./src/server/${f}`);
 const rootZones = SERVER_LAYERS.map((layer) => ({
   target: `./${layer}`,

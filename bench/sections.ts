@@ -378,9 +378,9 @@ const ACCESS_SETTING_TABLES = /"?_record_(field_access|creation|default_access)"
 /** Goal 6: statements per send by group size, counted by the STATEMENT_STATS driver (in process). */
 export async function statementsPerSend(ctx: Ctx) {
   const { config } = ctx;
-  const { loadConfig } = await import('../src/server/config');
+  const { loadConfig } = await import('../src/server/core/config');
   const { createServer } = await import('../src/server/server');
-  const { silentLogger } = await import('../src/server/log');
+  const { silentLogger } = await import('../src/server/core/log');
   const { statementStats, resetStatementStats } = await import('../src/server/db/counting');
   const server = await createServer(
     loadConfig({ ...nodeEnv(ctx), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', LOAD_MODULES: path.resolve(__dirname, '../src/plugin'), STATEMENT_STATS: '1' }),

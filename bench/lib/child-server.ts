@@ -5,8 +5,8 @@
  * process.memoryUsage() after a full GC (run with --expose-gc) and {type:'close'} by closing.
  */
 import path from 'node:path';
-import { loadConfig } from '../../src/server/config';
-import { createLogger } from '../../src/server/log';
+import { loadConfig } from '../../src/server/core/config';
+import { createLogger } from '../../src/server/core/log';
 import { createServer } from '../../src/server/server';
 
 async function main(): Promise<void> {

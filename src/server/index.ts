@@ -1,5 +1,5 @@
 export { createServer, type SkygearServer } from './server';
-export { loadConfig, type Config } from './config';
+export { loadConfig, type Config } from './core/config';
 export { appSchemaName as appSchema } from '../protocol/host-tables';
-export { SkygearError, ErrorCodes } from './errors';
-export { createLogger, silentLogger, type Logger } from './log';
+export { SkygearError, ErrorCodes } from './core/errors';
+export { createLogger, silentLogger, type Logger } from './core/log';

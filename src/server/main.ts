@@ -6,8 +6,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, type Config } from './config';
-import { createLogger } from './log';
+import { loadConfig, type Config } from './core/config';
+import { createLogger } from './core/log';
 import { createServer } from './server';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     `  API endpoint:  ${shown}/   (app "${config.appName}", schema ${server.schema})`,
     `  Database:      ${describeDatabase(config.databaseUrl)}`,
     `  Pubsub:        ${config.redisUrl ? `Redis at ${config.redisUrl}` : 'in memory (single node)'}`,
-    `  Assets:        ${path.resolve(config.assetStoreDir)} → ${server.config.assetStoreUrlPrefix}`,
+    `  Assets:        ${path.resolve(config.assetStoreDir)} → ${server.endpoint.assetUrlPrefix}`,
     `  Modules:       ${config.loadModules.length > 0 ? config.loadModules.join(', ') : '(none)'}`,
     ...config.httpPlugins.map((p) => `  HTTP plugin:   ${p.name} at ${p.url}`),
     ...(config.demoDir ? [`  Demo:          ${shown}/demo/`] : []),

@@ -1,11 +1,12 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { filesRoutes } from './assets/files-route';
+import { filesRoutes } from './http/files-route';
 import { FsAssetStore } from './assets/fs-store';
 import { Accounts } from './auth/accounts';
 import { Authenticator } from './auth/authenticate';
 import { appSchemaName } from '../protocol/host-tables';
-import type { Config } from './config';
+import type { Config } from './core/config';
+import type { ServerEndpoint } from './core/endpoint';
 import type { Driver } from './db/driver';
 import { openDriver } from './db/open';
 import { assetActions } from './http/actions/asset';
@@ -16,19 +17,21 @@ import { recordActions } from './http/actions/record';
 import { roleActions } from './http/actions/role';
 import { schemaActions } from './http/actions/schema';
 import { statusActions } from './http/actions/status';
-import type { HttpHandlerSource } from './http/action';
+import type { HttpHandlerSource } from './core/actions';
 import { createHttpApp, type PathRoutes } from './http/app';
 import { demoRoutes } from './http/demo';
 import { ActionRouter } from './http/router';
-import { createLogger, type Logger } from './log';
-import { createPluginHost } from './plugins/host';
+import { createLogger, type Logger } from './core/log';
+import { createPluginHost } from './plugins/create-plugin-host';
 import { attachPubsubGateway, createPubsubBus } from './pubsub/index';
 import { ensureSystemSchema } from './store/schema/bootstrap';
 import { createRecordStore } from './store/index';
 
 export interface SkygearServer {
-  /** The configuration in effect; after listen, `port` and a derived asset URL prefix are the real ones. */
-  readonly config: Config;
+  /** The configuration, as given (frozen); where the server listens is `endpoint`. */
+  readonly config: Readonly<Config>;
+  /** The port and asset URL prefix in effect once it listens (PORT=0 picks a free port). */
+  readonly endpoint: ServerEndpoint;
   readonly db: Driver;
   readonly schema: string;
   /** Base URL without trailing slash (e.g. http://127.0.0.1:3000); '' until listen resolves. */
@@ -57,7 +60,8 @@ const CLOSE_GRACE_MS = 5000;
  * handlers) → pubsub gateway on the same http.Server → listen → plugin lifecycle.
  */
 export async function createServer(input: Config, opts: { log?: Logger } = {}): Promise<SkygearServer> {
-  const config: Config = { ...input };
+  const config: Readonly<Config> = Object.freeze({ ...input });
+  const endpoint = { url: '', port: config.port, assetUrlPrefix: config.assetStoreUrlPrefix };
   const log = opts.log ?? createLogger(config.logLevel);
   const schema = appSchemaName(config.appName);
   const db = await openDriver(config.databaseUrl, `${schema}, public`, {
@@ -81,13 +85,12 @@ export async function createServer(input: Config, opts: { log?: Logger } = {}): 
     db,
     schema,
     dir: config.assetStoreDir,
-    urlPrefix: () => config.assetStoreUrlPrefix,
+    urlPrefix: () => endpoint.assetUrlPrefix,
     secret: config.assetStoreSecret,
     public: config.assetStorePublic,
     urlLifetimeSeconds: config.assetStoreUrlExpirySeconds,
   });
-  let url = '';
-  const host = createPluginHost({ config, db, schema, log, bus, assets, serverUrl: () => url });
+  const host = createPluginHost({ config, db, schema, log, bus, assets, endpoint });
   const store = createRecordStore({ db, schema, hooks: host, assets, log, devMode: config.devMode });
 
   const keys = { apiKey: config.apiKey, masterKey: config.masterKey };
@@ -133,13 +136,14 @@ export async function createServer(input: Config, opts: { log?: Logger } = {}): 
   pluginsReady.catch((err) => log.error({ err }, 'plugins failed to start'));
   const server: SkygearServer = {
     config,
+    endpoint,
     db,
     schema,
     httpServer,
     router,
     handlers: host,
     get url() {
-      return url;
+      return endpoint.url;
     },
     pluginsReady,
     async listen(listenOpts = {}) {
@@ -147,12 +151,12 @@ export async function createServer(input: Config, opts: { log?: Logger } = {}): 
       await bus.ready?.();
       await app.listen({ port: config.port, host: config.host });
       const { port } = httpServer.address() as AddressInfo;
-      url = `http://${urlHost(config.host)}:${port}`;
-      if (assetPrefixIsDerived) config.assetStoreUrlPrefix = derivedAssetPrefix(config, port);
-      config.port = port;
+      endpoint.url = `http://${urlHost(config.host)}:${port}`;
+      endpoint.port = port;
+      if (assetPrefixIsDerived) endpoint.assetUrlPrefix = derivedAssetPrefix(config, port);
       startPlugins();
       if (listenOpts.waitForPlugins !== false) await pluginsReady;
-      return url;
+      return endpoint.url;
     },
     close() {
       closing ??= shutdown();

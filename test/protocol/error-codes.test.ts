@@ -1,5 +1,5 @@
 import { ErrorCodes } from '../../src/protocol/error-codes';
-import { ErrorCodes as ServerErrorCodes } from '../../src/server/errors';
+import { ErrorCodes as ServerErrorCodes } from '../../src/server/core/errors';
 import { invalidArgument, notAuthenticated, notFound, notSupported, permissionDenied, toHostError } from '../../src/plugin/errors';
 
 describe('the shared Skygear error code table', () => {

@@ -11,7 +11,7 @@
  * refusal (101/103/104/127, or 401/102 from the admin and master checks) and never a 5xx.
  */
 import { randomUUID } from 'node:crypto';
-import type { Requirement } from '../../src/server/http/action';
+import type { Requirement } from '../../src/server/core/actions';
 import { rawRequest, type RawResponse } from '../support/http';
 import type { TestServer } from '../support/server';
 import { closeAllClients, signupClient } from '../support/client';

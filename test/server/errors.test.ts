@@ -1,4 +1,4 @@
-import { ErrorCodes, SkygearError, errorNameOf, httpStatusOf } from '../../src/server/errors';
+import { ErrorCodes, SkygearError, errorNameOf, httpStatusOf } from '../../src/server/core/errors';
 
 describe('Skygear error table', () => {
   it('has unique names and codes', () => {

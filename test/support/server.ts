@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, type Config } from '../../src/server/config';
+import { loadConfig, type Config } from '../../src/server/core/config';
 import type { Driver } from '../../src/server/db/driver';
 import { openDriver } from '../../src/server/db/open';
-import { silentLogger, type Logger } from '../../src/server/log';
+import { silentLogger, type Logger } from '../../src/server/core/log';
 import { createServer, type SkygearServer } from '../../src/server/server';
 import { isPostgres, testDatabaseUrl, uniqueAppName } from './database';
 

@@ -2,11 +2,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { table } from '../auth/sql';
 import type { Queryable } from '../db/driver';
-import { invalidArgument } from '../errors';
+import { invalidArgument } from '../core/errors';
 import { escapeAssetPath } from './names';
 import { assetSignature } from './signer';
 import type { AssetUrls } from '../core/asset-urls';
-import { DEFAULT_ASSET_URL_LIFETIME_SECONDS } from '../config';
+import { DEFAULT_ASSET_URL_LIFETIME_SECONDS } from '../core/config';
 
 export interface AssetRow {
   id: string;

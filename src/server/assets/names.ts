@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { invalidArgument } from '../errors';
+import { invalidArgument } from '../core/errors';
 
 /**
  * Asset names are what `_asset.id` and the `/files/<name>` URLs hold. A new name is

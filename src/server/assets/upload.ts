@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ErrorCodes, SkygearError } from '../errors';
+import { ErrorCodes, SkygearError } from '../core/errors';
 
 export interface StagedFile {
   tempPath: string;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Driver, Queryable } from '../db/driver';
-import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
+import { ErrorCodes, SkygearError, invalidArgument } from '../core/errors';
 import type { RecordJSON } from '../store/codec/record-json';
 import type { RecordStore } from '../store/store';
 import {

@@ -1,4 +1,4 @@
-import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
+import { ErrorCodes, SkygearError, invalidArgument } from '../core/errors';
 
 /**
  * Auth data (Part A §3.2): the user-record fields that identify a user. Go's default

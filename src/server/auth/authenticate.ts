@@ -1,6 +1,6 @@
 import type { Driver } from '../db/driver';
-import { ErrorCodes, SkygearError } from '../errors';
-import type { Requirement } from '../http/action';
+import { ErrorCodes, SkygearError } from '../core/errors';
+import type { Requirement } from '../core/actions';
 import { GOD_USER_ID, type AuthContext } from '../core/auth-context';
 import { assertNotDisabled } from './disabled';
 import { apiKeyEmpty, classifyKey, type KeyConfig } from './keys';

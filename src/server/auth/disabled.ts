@@ -1,4 +1,4 @@
-import { ErrorCodes, SkygearError } from '../errors';
+import { ErrorCodes, SkygearError } from '../core/errors';
 
 export interface DisabledState {
   disabled: boolean;

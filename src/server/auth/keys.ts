@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { ErrorCodes, SkygearError } from '../errors';
+import { ErrorCodes, SkygearError } from '../core/errors';
 import type { AccessKeyType } from '../core/auth-context';
 
 export interface KeyConfig {

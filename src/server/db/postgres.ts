@@ -2,7 +2,7 @@ import { Pool, types, type PoolClient } from 'pg';
 import type { Driver, QueryResult, Session, Tx } from './driver';
 import { CommitQueue } from './commit-queue';
 import { currentTx, runInTx } from './tx-scope';
-import { isConnectionLost } from './connection-errors';
+import { isConnectionLost } from '../core/connection-errors';
 import { isStalePlan, PreparedNames } from './prepared';
 import { INT8_OID, TIMESTAMP_OID, parseInt8, parseUtcTimestamp } from './type-parsers';
 

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticate';
 import { classifyKey, type KeyConfig } from '../auth/keys';
 import type { PluginState } from '../plugins/plugin-host';
-import { ResultWithInfo } from './action';
+import { ResultWithInfo } from '../core/actions';
 import { parseJsonObject } from './body';
 import { credentialsFromBody } from './credentials';
 import { sendResult } from './envelope';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCodes, SkygearError } from '../errors';
-import type { Logger } from '../log';
+import { ErrorCodes, SkygearError } from '../core/errors';
+import type { Logger } from '../core/log';
 import { MAX_HANDLER_BODY_BYTES, bodyTooLarge } from './body';
 import { sendError } from './envelope';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Logger } from '../log';
-import type { HttpHandlerSource } from './action';
+import type { Logger } from '../core/log';
+import type { HttpHandlerSource } from '../core/actions';
 import { dispatchAction, type ActionDispatchDeps } from './action-dispatch';
 import { MAX_HANDLER_BODY_BYTES } from './body';
 import { applyCors } from './cors';

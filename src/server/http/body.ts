@@ -1,4 +1,4 @@
-import { ErrorCodes, SkygearError } from '../errors';
+import { ErrorCodes, SkygearError } from '../core/errors';
 import { checkDepth } from '../store/codec/typed-values';
 
 /** JSON API bodies larger than this are refused; uploads go through /files and stream to disk. */

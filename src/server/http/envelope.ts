@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { SkygearError } from '../errors';
+import type { SkygearError } from '../core/errors';
 
 /**
  * Writing Skygear's JSON envelope: `{"result": …, "info"?: …}` on success, `{"error": {…}}` with a

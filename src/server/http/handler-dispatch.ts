@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticate';
 import { classifyKey, type KeyConfig } from '../auth/keys';
-import { ErrorCodes, SkygearError } from '../errors';
+import { ErrorCodes, SkygearError } from '../core/errors';
 import { canonicalHeaders } from '../plugins/headers';
 import type { PluginState } from '../plugins/plugin-host';
-import type { HttpHandlerDef } from './action';
+import type { HttpHandlerDef } from '../core/actions';
 import { credentialsFromQuery } from './credentials';
 import { checkPluginGate } from './plugin-gate';
 import { withResponseTimeout } from './timeout';

@@ -1,5 +1,5 @@
 import type { AccessKeyType } from '../core/auth-context';
-import { ErrorCodes, SkygearError } from '../errors';
+import { ErrorCodes, SkygearError } from '../core/errors';
 import type { PluginState } from '../plugins/plugin-host';
 
 /**

@@ -1,5 +1,5 @@
-import { ErrorCodes, SkygearError } from '../errors';
-import type { ActionDef, ActionSource } from './action';
+import { ErrorCodes, SkygearError } from '../core/errors';
+import type { ActionDef, ActionSource } from '../core/actions';
 
 export type Resolution = { kind: 'empty' } | { kind: 'action'; name: string; def: ActionDef };
 

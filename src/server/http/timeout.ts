@@ -1,4 +1,4 @@
-import { ErrorCodes, SkygearError } from '../errors';
+import { ErrorCodes, SkygearError } from '../core/errors';
 
 /**
  * Races a handler against RESPONSE_TIMEOUT (Part A §1.5: 503, code 122). The handler keeps running

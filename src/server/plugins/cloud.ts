@@ -1,10 +1,11 @@
 import type { CloudFacade } from '../../protocol/cloud-facade';
 import type { AssetUrls } from '../core/asset-urls';
-import type { Config } from '../config';
+import type { Config } from '../core/config';
+import type { ServerEndpoint } from '../core/endpoint';
 import type { Driver } from '../db/driver';
 import { currentTx } from '../db/tx-scope';
-import { invalidArgument } from '../errors';
-import type { Logger } from '../log';
+import { invalidArgument } from '../core/errors';
+import type { Logger } from '../core/log';
 import type { PubsubBus } from '../pubsub/pubsub';
 import { BaseAuthProvider } from './base-auth-provider';
 import {
@@ -107,8 +108,8 @@ export interface CloudDeps {
   bus: PubsubBus;
   assets: AssetUrls;
   log: Logger;
-  /** The server's base URL once listening (with or without a trailing slash). */
-  serverUrl: () => string;
+  /** Where the server listens (its url is '' until then). */
+  endpoint: ServerEndpoint;
   registry: PluginRegistry;
   staticAssets: StaticAssets;
   /** The skyconfig object (the init payload's `config`). */
@@ -116,9 +117,6 @@ export interface CloudDeps {
   /** Which module is registering now (owner of its registrations). */
   owner: () => string;
 }
-
-/** The server URL with no trailing slash (skygear-node's SKYGEAR_ENDPOINT rule). */
-export const endpointOf = (serverUrl: () => string): string => serverUrl().replace(/\/+$/, '');
 
 export function createSkygearCloud(deps: CloudDeps): SkygearCloud {
   const { registry, config } = deps;
@@ -128,7 +126,7 @@ export function createSkygearCloud(deps: CloudDeps): SkygearCloud {
     const Container = cloudCodeContainerClass();
     const container = new Container();
     container.apiKey = config.masterKey;
-    container.endPoint = `${endpointOf(deps.serverUrl)}/`;
+    container.endPoint = `${deps.endpoint.url}/`;
     if (userId) container.asUserId = userId;
     return container;
   };
@@ -240,7 +238,7 @@ export function createSkygearCloud(deps: CloudDeps): SkygearCloud {
     poolConnect(callback) {
       pool.connect(callback);
     },
-    settings: cloudSettings(config, deps.serverUrl),
+    settings: cloudSettings(config, deps.endpoint),
     skyconfig: deps.skyconfig,
     getContainer,
     get CloudCodeContainer() {

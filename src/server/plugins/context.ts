@@ -1,5 +1,5 @@
 import type { AuthContext } from '../core/auth-context';
-import type { Requirement } from '../http/action';
+import type { Requirement } from '../core/actions';
 
 /**
  * The `context` object every op, hook and handler call carries (skygear-protocol.md Part B §3.1).

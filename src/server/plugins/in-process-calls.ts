@@ -1,7 +1,7 @@
 import type { RecordSave } from '../../protocol/cloud-facade';
 import { runInTx } from '../db/tx-scope';
-import { invalidArgument } from '../errors';
-import type { HttpHandlerRequest, HttpHandlerResponse } from '../http/action';
+import { invalidArgument } from '../core/errors';
+import type { HttpHandlerRequest, HttpHandlerResponse } from '../core/actions';
 import type { RecordJSON } from '../store/codec/record-json';
 import type { PluginContext } from './context';
 import { coreFromJSON, coreToJSON, type CoreCloudCodeContainer, type CoreRecord } from './core';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Logger } from '../log';
+import type { Logger } from '../core/log';
 import type { SkygearCloud } from './cloud';
 import { adoptCoreRegistrations } from './core-registry';
 import { PluginRegistrationError } from './plugin-errors';

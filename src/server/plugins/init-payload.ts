@@ -1,4 +1,5 @@
-import type { Config } from '../config';
+import type { Config } from '../core/config';
+import type { ServerEndpoint } from '../core/endpoint';
 
 /**
  * The param of every lifecycle event (`before-config`, `init`, …): Go's config struct as JSON
@@ -9,10 +10,10 @@ export interface InitPayload {
   config: Record<string, unknown> & { app: Record<string, unknown> };
 }
 
-export function initPayload(config: Config): InitPayload {
+export function initPayload(config: Config, endpoint: ServerEndpoint): InitPayload {
   return {
     config: {
-      http: { host: `${config.host}:${config.port}` },
+      http: { host: `${config.host}:${endpoint.port}` },
       app: {
         name: config.appName,
         api_key: config.apiKey,
@@ -29,7 +30,7 @@ export function initPayload(config: Config): InitPayload {
       asset_store: {
         implementation: 'fs',
         public: config.assetStorePublic,
-        fs: { url_prefix: config.assetStoreUrlPrefix, secret: config.assetStoreSecret },
+        fs: { url_prefix: endpoint.assetUrlPrefix, secret: config.assetStoreSecret },
         s3: { access_key: '', secret_key: '', region: '', bucket: '', url_prefix: '' },
         cloud: { host: '', token: '', public_prefix: '', private_prefix: '' },
       },

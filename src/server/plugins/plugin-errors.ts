@@ -1,5 +1,5 @@
-import { isConnectionLost } from '../db/connection-errors';
-import { ErrorCodes, SkygearError } from '../errors';
+import { isConnectionLost } from '../core/connection-errors';
+import { ErrorCodes, SkygearError } from '../core/errors';
 import { CoreSkygearError } from './core';
 
 /** What Go answers when a plugin error has an empty message (plugin/common/json.go). */

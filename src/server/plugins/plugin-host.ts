@@ -1,4 +1,4 @@
-import type { ActionSource, HttpHandlerSource } from '../http/action';
+import type { ActionSource, HttpHandlerSource } from '../core/actions';
 import type { RecordHooks } from '../store/record-hooks';
 
 export type PluginState = 'uninitialized' | 'initialized' | 'ready';

@@ -1,4 +1,4 @@
-import { ErrorCodes, SkygearError } from '../errors';
+import { ErrorCodes, SkygearError } from '../core/errors';
 import type { RecordJSON } from '../store/codec/record-json';
 import { SkygearRecord, isCoreRecord, type CoreRecord } from './core';
 

@@ -1,4 +1,4 @@
-import type { HttpHandlerRequest, HttpHandlerResponse } from '../http/action';
+import type { HttpHandlerRequest, HttpHandlerResponse } from '../core/actions';
 import type { RecordJSON } from '../store/codec/record-json';
 import type { PluginContext } from './context';
 import { HOOK_TRIGGERS, type HookCall, type HookTrigger } from '../store/record-hooks';

@@ -1,4 +1,5 @@
-import type { Config } from '../config';
+import type { Config } from '../core/config';
+import type { ServerEndpoint } from '../core/endpoint';
 
 /**
  * `skygearCloud.settings`: skygear-node's settings object (cloud/settings.js), same keys, our values.
@@ -40,22 +41,27 @@ export interface CloudSettings {
   loadModules: string[];
 }
 
-export function cloudSettings(config: Config, serverUrl: () => string): CloudSettings {
-  const endpoint = (): string => serverUrl().replace(/\/+$/, '');
+export function cloudSettings(config: Config, endpoint: ServerEndpoint): CloudSettings {
   return {
     skygearAddress: '',
     get skygearEndpoint() {
-      return endpoint();
+      return endpoint.url;
     },
     apiKey: config.apiKey,
     masterKey: config.masterKey,
     appName: config.appName,
     logLevel: config.logLevel,
     logFormat: 'json',
-    http: { enabled: false, address: config.host, port: config.port },
+    http: {
+      enabled: false,
+      address: config.host,
+      get port() {
+        return endpoint.port;
+      },
+    },
     debug: false,
     get pubsubURL() {
-      return `${endpoint().replace(/^http/, 'ws')}/pubsub`;
+      return `${endpoint.url.replace(/^http/, 'ws')}/pubsub`;
     },
     serveStaticAssets: true,
     collectAsset: '',
@@ -66,7 +72,9 @@ export function cloudSettings(config: Config, serverUrl: () => string): CloudSet
     pgPoolIdleTimeoutMillis: 3000,
     assetStore: 'fs',
     assetStoreSecret: config.assetStoreSecret,
-    assetStoreURLPrefix: config.assetStoreUrlPrefix,
+    get assetStoreURLPrefix() {
+      return endpoint.assetUrlPrefix;
+    },
     assetStoreURLExpireDuration: config.assetStoreUrlExpirySeconds,
     assetStoreS3AccessKey: '',
     assetStoreS3SecretKey: '',

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { parse as parseUrl, type UrlWithParsedQuery } from 'node:url';
-import type { HttpHandlerResponse } from '../http/action';
+import type { HttpHandlerResponse } from '../core/actions';
 import { requireFromSkygearCore } from './core';
 
 /**

@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import type { Logger } from '../log';
+import type { Logger } from '../core/log';
 import type { TimerEntry } from './registry';
 
 /**

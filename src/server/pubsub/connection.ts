@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { Logger } from '../log';
+import type { Logger } from '../core/log';
 import { parseClientFrame } from './frames';
 import type { HubName, PubsubBus } from './pubsub';
 import type { SubscriptionRegistry } from './registry';

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { Logger } from '../log';
+import type { Logger } from '../core/log';
 import { dataJSON, deliveryFrame } from './frames';
 import type { Delivery } from './pubsub';
 import type { SubscriptionRegistry } from './registry';

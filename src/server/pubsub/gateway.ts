@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { ErrorCodes, SkygearError } from '../errors';
-import type { Logger } from '../log';
+import { ErrorCodes, SkygearError } from '../core/errors';
+import type { Logger } from '../core/log';
 import { type UpgradeKeyType, verifyUpgradeApiKey } from './api-key';
 import { serveConnection } from './connection';
 import { createFanOut } from './fan-out';

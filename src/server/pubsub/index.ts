@@ -1,4 +1,4 @@
-import type { Logger } from '../log';
+import type { Logger } from '../core/log';
 import { MemoryBus } from './memory';
 import type { PubsubBus } from './pubsub';
 import { RedisBus, type RedisBusOptions } from './redis';

@@ -1,4 +1,4 @@
-import type { Logger } from '../log';
+import type { Logger } from '../core/log';
 import type { Delivery, HubName } from './pubsub';
 
 /**

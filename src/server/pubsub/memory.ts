@@ -1,4 +1,4 @@
-import type { Logger } from '../log';
+import type { Logger } from '../core/log';
 import { LocalDeliveries } from './local-delivery';
 import type { Delivery, HubName, PubsubBus } from './pubsub';
 

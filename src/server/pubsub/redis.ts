@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import type { Logger } from '../log';
+import type { Logger } from '../core/log';
 import { LocalDeliveries } from './local-delivery';
 import type { Delivery, HubName, PubsubBus } from './pubsub';
 

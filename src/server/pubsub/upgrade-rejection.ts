@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { SkygearError } from '../errors';
+import type { SkygearError } from '../core/errors';
 
 /**
  * Answers an upgrade request with a plain HTTP error in Skygear's envelope, before any websocket

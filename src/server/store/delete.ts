@@ -1,6 +1,6 @@
 import type { AuthContext } from '../core/auth-context';
 import type { Tx } from '../db/driver';
-import { ErrorCodes, SkygearError, invalidArgument, notFound, permissionDenied } from '../errors';
+import { ErrorCodes, SkygearError, invalidArgument, notFound, permissionDenied } from '../core/errors';
 import { hasAccess, subjectOf } from './access/record-acl';
 import { resolveDatabase, type DatabaseScope } from './access/database-id';
 import { errorItem } from './codec/incoming';

@@ -1,5 +1,5 @@
 import type { AuthContext } from '../core/auth-context';
-import { invalidArgument, notFound, permissionDenied } from '../errors';
+import { invalidArgument, notFound, permissionDenied } from '../core/errors';
 import { hasAccess, subjectOf } from './access/record-acl';
 import { resolveDatabase } from './access/database-id';
 import { fieldAclFor, readableRecord } from './access/field-acl-enforce';

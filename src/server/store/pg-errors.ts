@@ -1,5 +1,5 @@
-import { isConnectionLost } from '../db/connection-errors';
-import { ErrorCodes, SkygearError } from '../errors';
+import { isConnectionLost } from '../core/connection-errors';
+import { ErrorCodes, SkygearError } from '../core/errors';
 
 /** A PostgreSQL error as node-postgres and PGlite report it (SQLSTATE in `code`). */
 interface PgError {

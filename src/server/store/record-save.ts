@@ -1,6 +1,6 @@
 import type { RecordSave, SaveQueryable, SaveQueryResult } from '../../protocol/cloud-facade';
 import type { Tx } from '../db/driver';
-import { ErrorCodes, SkygearError } from '../errors';
+import { ErrorCodes, SkygearError } from '../core/errors';
 import { isTransactionControl } from './transaction-control';
 
 /** Cloud code sent BEGIN/COMMIT/ROLLBACK on a save's client: the save's transaction is the host's. */

@@ -1,6 +1,6 @@
 import type { AuthContext } from '../core/auth-context';
 import type { Tx } from '../db/driver';
-import { ErrorCodes, SkygearError, permissionDenied } from '../errors';
+import { ErrorCodes, SkygearError, permissionDenied } from '../core/errors';
 import { hasAccess, parseAcl, subjectOf } from './access/record-acl';
 import { impliedType, type Decoded } from './codec/wire-values';
 import type { DatabaseScope } from './access/database-id';

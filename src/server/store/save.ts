@@ -1,5 +1,5 @@
 import type { AuthContext } from '../core/auth-context';
-import { ErrorCodes, SkygearError, invalidArgument } from '../errors';
+import { ErrorCodes, SkygearError, invalidArgument } from '../core/errors';
 import { impliedType } from './codec/wire-values';
 import { resolveDatabase } from './access/database-id';
 import { fieldAclFor, readableRecord } from './access/field-acl-enforce';

@@ -1,6 +1,6 @@
 import type { AssetUrls } from '../core/asset-urls';
 import type { Driver } from '../db/driver';
-import type { Logger } from '../log';
+import type { Logger } from '../core/log';
 import type { RecordHooks } from './record-hooks';
 import type { AccessSettingsCache } from './access/access-settings';
 import type { SchemaCatalog } from './schema/schema-catalog';

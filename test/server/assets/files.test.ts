@@ -1,5 +1,5 @@
 import { assetSignature } from '../../../src/server/assets/signer';
-import { loadConfig } from '../../../src/server/config';
+import { loadConfig } from '../../../src/server/core/config';
 import { callAction, rawRequest } from '../../support/http';
 import { startTestServer, type TestServer } from '../../support/server';
 
@@ -219,7 +219,7 @@ describe('downloads', () => {
     const pub = await startTestServer({ env: { ASSET_STORE_PUBLIC: 'true' } });
     try {
       const res = await callAction(pub, 'asset:put', { filename: 'p.txt', 'content-type': 'text/plain', 'content-size': 1 }, { apiKey: pub.config.apiKey });
-      expect(res.json.result.asset.$url).toBe(`${pub.config.assetStoreUrlPrefix}/${res.json.result.asset.$name}`);
+      expect(res.json.result.asset.$url).toBe(`${pub.server.endpoint.assetUrlPrefix}/${res.json.result.asset.$name}`);
     } finally {
       await pub.close();
     }

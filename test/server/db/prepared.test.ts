@@ -2,7 +2,7 @@ import pg from 'pg';
 import { openDriver } from '../../../src/server/db/open';
 import type { Driver } from '../../../src/server/db/driver';
 import { isStalePlan, PreparedNames } from '../../../src/server/db/prepared';
-import { loadConfig } from '../../../src/server/config';
+import { loadConfig } from '../../../src/server/core/config';
 import { isPostgres, testDatabaseUrl, uniqueAppName } from '../../support/database';
 
 describe('PreparedNames', () => {

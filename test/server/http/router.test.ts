@@ -1,4 +1,4 @@
-import type { ActionDef, ActionSource } from '../../../src/server/http/action';
+import type { ActionDef, ActionSource } from '../../../src/server/core/actions';
 import { canonicalHeaderKey } from '../../../src/server/plugins/headers';
 import { ActionRouter } from '../../../src/server/http/router';
 

@@ -1,4 +1,4 @@
-import { SkygearError } from '../../../src/server/errors';
+import { SkygearError } from '../../../src/server/core/errors';
 import type { HookCall } from '../../../src/server/store/record-hooks';
 import type { RecordJSON } from '../../../src/server/store/codec/record-json';
 import { testDatabaseUrl } from '../../support/database';

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { AssetUrls } from '../../../src/server/core/asset-urls';
 import type { AuthContext } from '../../../src/server/core/auth-context';
-import { loadConfig, type Config } from '../../../src/server/config';
+import { loadConfig, type Config } from '../../../src/server/core/config';
 import type { Driver } from '../../../src/server/db/driver';
 import { openDriver } from '../../../src/server/db/open';
-import { silentLogger } from '../../../src/server/log';
-import { createPluginHost, type LocalPluginHost } from '../../../src/server/plugins/host';
+import { silentLogger } from '../../../src/server/core/log';
+import { createPluginHost, type LocalPluginHost } from '../../../src/server/plugins/create-plugin-host';
 import { MemoryBus } from '../../../src/server/pubsub/memory';
 import { testDatabaseUrl, uniqueAppName } from '../../support/database';
 
@@ -73,7 +73,7 @@ export async function startHost(
     log: silentLogger,
     bus,
     assets: fakeAssets,
-    serverUrl: () => 'http://127.0.0.1:1/',
+    endpoint: { url: 'http://127.0.0.1:1', port: 1, assetUrlPrefix: 'http://127.0.0.1:1/files' },
   });
   if (opts.start !== false) await host.start();
   return {

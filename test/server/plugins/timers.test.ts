@@ -1,4 +1,4 @@
-import { createLogger } from '../../../src/server/log';
+import { createLogger } from '../../../src/server/core/log';
 import type { TimerEntry } from '../../../src/server/plugins/registry';
 import { parseGoDuration, startTimers, timerSchedule } from '../../../src/server/plugins/timers';
 

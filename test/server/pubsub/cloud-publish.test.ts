@@ -1,5 +1,5 @@
 /** skygear/cloud `publishEventsToChannels`, as cloud code calls it, reaches websocket subscribers. */
-import { silentLogger } from '../../../src/server/log';
+import { silentLogger } from '../../../src/server/core/log';
 import { MemoryBus } from '../../../src/server/pubsub/memory';
 import { MASTER_KEY, type Node, RawClient, startNode, subscribeAndConfirm, waitFor } from './helpers';
 

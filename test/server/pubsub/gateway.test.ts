@@ -1,4 +1,4 @@
-import { silentLogger } from '../../../src/server/log';
+import { silentLogger } from '../../../src/server/core/log';
 import { MemoryBus } from '../../../src/server/pubsub/memory';
 import {
   API_KEY,

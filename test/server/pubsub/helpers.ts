@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { silentLogger } from '../../../src/server/log';
+import { silentLogger } from '../../../src/server/core/log';
 import { attachPubsubGateway, type PubsubGateway } from '../../../src/server/pubsub/gateway';
 import type { PubsubBus } from '../../../src/server/pubsub/pubsub';
 

@@ -1,4 +1,4 @@
-import { silentLogger } from '../../../src/server/log';
+import { silentLogger } from '../../../src/server/core/log';
 import { createPubsubBus } from '../../../src/server/pubsub';
 import { MemoryBus } from '../../../src/server/pubsub/memory';
 import { runBusConformance } from './bus-conformance';

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { silentLogger } from '../../../src/server/log';
+import { silentLogger } from '../../../src/server/core/log';
 import { createPubsubBus } from '../../../src/server/pubsub';
 import type { HubName } from '../../../src/server/pubsub/pubsub';
 import { RedisBus } from '../../../src/server/pubsub/redis';

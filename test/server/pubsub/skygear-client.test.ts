@@ -1,5 +1,5 @@
 /** The unmodified skygear 1.7.2 npm client against the gateway (memory bus, one node). */
-import { silentLogger } from '../../../src/server/log';
+import { silentLogger } from '../../../src/server/core/log';
 import { MemoryBus } from '../../../src/server/pubsub/memory';
 import { closeSkygear, newSkygear, type Node, type SkygearContainer, startNode, waitFor } from './helpers';
 

@@ -1,5 +1,5 @@
 /** Two server nodes sharing realtime fan-out through Redis (127.0.0.1:6379). */
-import { silentLogger } from '../../../src/server/log';
+import { silentLogger } from '../../../src/server/core/log';
 import { RedisBus } from '../../../src/server/pubsub/redis';
 import {
   closeSkygear,

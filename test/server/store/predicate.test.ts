@@ -1,4 +1,4 @@
-import { SkygearError } from '../../../src/server/errors';
+import { SkygearError } from '../../../src/server/core/errors';
 import type { FieldType } from '../../../src/server/store/schema/field-types';
 import { SqlParams } from '../../../src/server/store/query/params';
 import { compilePredicate, compileSort, type KeypathResolver } from '../../../src/server/store/query/predicate';

@@ -1,4 +1,4 @@
-import { SkygearError } from '../../../src/server/errors';
+import { SkygearError } from '../../../src/server/core/errors';
 import type { RecordJSON } from '../../../src/server/store/codec/record-json';
 import { makeStore, masterAuth, req, SharedDb, TestHooks, userAuth } from './support';
 

@@ -4,7 +4,7 @@ import type { AuthContext } from '../../../src/server/core/auth-context';
 import { appSchemaName } from '../../../src/protocol/host-tables';
 import type { Driver } from '../../../src/server/db/driver';
 import { openDriver } from '../../../src/server/db/open';
-import { silentLogger } from '../../../src/server/log';
+import { silentLogger } from '../../../src/server/core/log';
 import { noHooks, type HookCall, type HookTrigger, type RecordHooks } from '../../../src/server/store/record-hooks';
 import { ensureSystemSchema } from '../../../src/server/store/schema/bootstrap';
 import { createRecordStore } from '../../../src/server/store/index';

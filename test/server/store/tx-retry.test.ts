@@ -1,4 +1,4 @@
-import { silentLogger } from '../../../src/server/log';
+import { silentLogger } from '../../../src/server/core/log';
 import { noHooks } from '../../../src/server/store/record-hooks';
 import { AccessSettingsCache } from '../../../src/server/store/access/access-settings';
 import { SchemaCatalog } from '../../../src/server/store/schema/schema-catalog';

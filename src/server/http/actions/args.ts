@@ -1,4 +1,4 @@
-import { invalidArgument } from '../../errors';
+import { invalidArgument } from '../../core/errors';
 
 /** A required array of non-empty strings in the body (108 naming the argument otherwise). */
 export function stringList(body: Record<string, unknown>, name: string, opts: { nonEmpty?: boolean } = {}): string[] {

@@ -1,7 +1,7 @@
 import type { FsAssetStore } from '../../assets/fs-store';
 import { escapeAssetPath, newAssetName } from '../../assets/names';
-import { invalidArgument } from '../../errors';
-import type { ActionDef } from '../action';
+import { invalidArgument } from '../../core/errors';
+import type { ActionDef } from '../../core/actions';
 
 /**
  * asset:put (Part A §8.1): registers an asset and tells the client where to POST the bytes.

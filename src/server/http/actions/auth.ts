@@ -1,5 +1,5 @@
 import type { Accounts } from '../../auth/accounts';
-import type { ActionDef } from '../action';
+import type { ActionDef } from '../../core/actions';
 
 /** auth:signup, auth:login, auth:logout, auth:password, me and auth:disable:set (Part A §3). */
 export function authActions(accounts: Accounts): ActionDef[] {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { NOW_UTC, table } from '../../auth/sql';
 import { isMaster } from '../../core/auth-context';
 import type { Driver } from '../../db/driver';
-import { ErrorCodes, SkygearError, invalidArgument } from '../../errors';
-import type { ActionDef } from '../action';
+import { ErrorCodes, SkygearError, invalidArgument } from '../../core/errors';
+import type { ActionDef } from '../../core/actions';
 import { optionalString } from './args';
 
 const DEVICE_TYPES = ['ios', 'android', 'baidu-android'];

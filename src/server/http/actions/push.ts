@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { NOW_UTC, table } from '../../auth/sql';
 import type { Driver } from '../../db/driver';
-import { ErrorCodes, errorNameOf, invalidArgument } from '../../errors';
+import { ErrorCodes, errorNameOf, invalidArgument } from '../../core/errors';
 import type { ErrorItem } from '../../store/codec/record-json';
-import type { ActionDef } from '../action';
+import type { ActionDef } from '../../core/actions';
 import { optionalString, stringList } from './args';
 
 /**

@@ -1,7 +1,7 @@
-import { invalidArgument } from '../../errors';
+import { invalidArgument } from '../../core/errors';
 import type { DatabaseId } from '../../store/codec/record-json';
 import type { QueryRequest, RecordStore } from '../../store/store';
-import { ResultWithInfo, type ActionDef, type ActionRequest } from '../action';
+import { ResultWithInfo, type ActionDef, type ActionRequest } from '../../core/actions';
 
 /** record:save, record:fetch, record:query, record:delete (Part A §4.5–§4.8). */
 export function recordActions(store: RecordStore): ActionDef[] {

@@ -2,8 +2,8 @@ import { hasAdminRole, ensureRoles } from '../../auth/roles';
 import { table } from '../../auth/sql';
 import { isMaster } from '../../core/auth-context';
 import type { Driver } from '../../db/driver';
-import { permissionDenied } from '../../errors';
-import type { ActionDef } from '../action';
+import { permissionDenied } from '../../core/errors';
+import type { ActionDef } from '../../core/actions';
 import { stringList } from './args';
 
 /** role:default, role:admin, role:assign, role:revoke, role:get (Part A §7). */

@@ -1,6 +1,6 @@
-import { invalidArgument } from '../../errors';
+import { invalidArgument } from '../../core/errors';
 import type { SchemaAdmin, SchemaDefinition } from '../../store/schema/schema-admin';
-import type { ActionDef } from '../action';
+import type { ActionDef } from '../../core/actions';
 
 /** schema:fetch/create/rename/delete (§6.2), schema:access (§5.5), schema:default_access (§5.4): dev mode or master key; schema:field_access:get/update (§5.6): admin or master key. */
 export function schemaActions(store: SchemaAdmin): ActionDef[] {

@@ -1,4 +1,4 @@
-import { ErrorCodes, SkygearError } from '../../errors';
+import { ErrorCodes, SkygearError } from '../../core/errors';
 import type { PluginContext } from '../context';
 import { fromWireError } from '../plugin-errors';
 

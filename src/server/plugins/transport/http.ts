@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCodes, SkygearError } from '../../errors';
-import type { HttpHandlerRequest, HttpHandlerResponse } from '../../http/action';
-import type { Logger } from '../../log';
+import { ErrorCodes, SkygearError } from '../../core/errors';
+import type { HttpHandlerRequest, HttpHandlerResponse } from '../../core/actions';
+import type { Logger } from '../../core/log';
 import type { RecordJSON } from '../../store/codec/record-json';
 import type { PluginContext } from '../context';
 import { canonicalHeaders } from '../headers';

@@ -1,5 +1,5 @@
 import type { AuthContext } from '../../core/auth-context';
-import { ErrorCodes, SkygearError, invalidArgument, notSupported, permissionDenied } from '../../errors';
+import { ErrorCodes, SkygearError, invalidArgument, notSupported, permissionDenied } from '../../core/errors';
 
 /**
  * Which rows a request addresses (Part A §4.4): the public database (`_database_id = ''`), one user's

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isMaster, type AuthContext } from '../../core/auth-context';
 import type { Queryable } from '../../db/driver';
-import { ErrorCodes, SkygearError } from '../../errors';
+import { ErrorCodes, SkygearError } from '../../core/errors';
 import { queryFieldUses, type FieldAcl } from './field-acl-rules';
 import type { AccessSettingsCache } from './access-settings';
 import type { RecordJSON } from '../codec/record-json';

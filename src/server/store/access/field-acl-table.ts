@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/driver';
-import { invalidArgument } from '../../errors';
+import { invalidArgument } from '../../core/errors';
 import { roleKindRank, type FieldAccessEntry } from './field-acl-rules';
 import { qualified } from '../sql-ident';
 

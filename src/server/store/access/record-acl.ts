@@ -1,5 +1,5 @@
 import type { AuthContext } from '../../core/auth-context';
-import { invalidArgument } from '../../errors';
+import { invalidArgument } from '../../core/errors';
 import type { SqlParams } from '../query/params';
 import type { Acl, AclEntry } from '../codec/record-json';
 

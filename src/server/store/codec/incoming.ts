@@ -1,4 +1,4 @@
-import { SkygearError, invalidArgument } from '../../errors';
+import { SkygearError, invalidArgument } from '../../core/errors';
 import { parseAcl } from '../access/record-acl';
 import { decodeValue, type Decoded } from './wire-values';
 import { splitRecordId, type Acl, type ErrorItem } from './record-json';

@@ -1,4 +1,4 @@
-import { invalidArgument, type SkygearError } from '../../errors';
+import { invalidArgument, type SkygearError } from '../../core/errors';
 import { isRfc3339 } from './timestamps';
 
 /**

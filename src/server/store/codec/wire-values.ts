@@ -1,4 +1,4 @@
-import { ErrorCodes, SkygearError, invalidArgument, notSupported } from '../../errors';
+import { ErrorCodes, SkygearError, invalidArgument, notSupported } from '../../core/errors';
 import type { FieldType } from '../schema/field-types';
 import { splitRecordId } from './record-json';
 import { isRfc3339 } from './timestamps';

@@ -1,5 +1,5 @@
 import type { AuthContext } from '../../core/auth-context';
-import { invalidArgument, notSupported } from '../../errors';
+import { invalidArgument, notSupported } from '../../core/errors';
 import { hasAccess, subjectOf } from '../access/record-acl';
 import { unknownKeypath } from './keypath';
 import type { Acl, RecordJSON } from '../codec/record-json';

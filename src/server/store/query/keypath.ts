@@ -1,4 +1,4 @@
-import { ErrorCodes, SkygearError } from '../../errors';
+import { ErrorCodes, SkygearError } from '../../core/errors';
 import type { FieldType } from '../schema/field-types';
 import type { KeypathResolver, ResolvedKeypath } from './predicate';
 import type { Catalog, TableSchema } from '../schema/schema-catalog';

@@ -1,4 +1,4 @@
-import { ErrorCodes, SkygearError, notSupported } from '../../errors';
+import { ErrorCodes, SkygearError, notSupported } from '../../core/errors';
 import { bindSql, decodeValue, type Decoded } from '../codec/wire-values';
 import type { FieldType } from '../schema/field-types';
 import type { SqlParams } from './params';

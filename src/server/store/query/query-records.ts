@@ -1,5 +1,5 @@
 import type { AuthContext } from '../../core/auth-context';
-import { ErrorCodes, SkygearError, invalidArgument } from '../../errors';
+import { ErrorCodes, SkygearError, invalidArgument } from '../../core/errors';
 import { aclReadFilterSql, subjectOf } from '../access/record-acl';
 import { resolveDatabase, type DatabaseScope } from '../access/database-id';
 import { checkQueryFields, fieldAclFor, readableRecord } from '../access/field-acl-enforce';

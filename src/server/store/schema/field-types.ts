@@ -1,4 +1,4 @@
-import { invalidArgument, notSupported } from '../../errors';
+import { invalidArgument, notSupported } from '../../core/errors';
 
 /**
  * Skygear field types (Part A §6.1) and how they map onto PostgreSQL columns (§10.3).

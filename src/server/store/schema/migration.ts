@@ -1,5 +1,5 @@
 import type { Driver, Queryable } from '../../db/driver';
-import { ErrorCodes, SkygearError } from '../../errors';
+import { ErrorCodes, SkygearError } from '../../core/errors';
 import { addRecordColumn, createRecordTable, lockSchemaChanges } from './ddl';
 import { formatFieldType, isCompatible, sameFieldType, type FieldType } from './field-types';
 import { loadCatalog, type Catalog, type SchemaCatalog } from './schema-catalog';

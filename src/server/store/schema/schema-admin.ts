@@ -1,5 +1,5 @@
 import type { Tx } from '../../db/driver';
-import { ErrorCodes, SkygearError, invalidArgument } from '../../errors';
+import { ErrorCodes, SkygearError, invalidArgument } from '../../core/errors';
 import { setCreationRoles, setDefaultAcl } from '../access/access-settings';
 import { parseAcl } from '../access/record-acl';
 import { dropRecordColumn, lockSchemaChanges, renameRecordColumn } from './ddl';

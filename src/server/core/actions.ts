@@ -1,4 +1,4 @@
-import type { AuthContext } from '../core/auth-context';
+import type { AuthContext } from './auth-context';
 
 /**
  * One API action (e.g. `record:save`), reached as POST /record/save or POST / {"action":"record:save"}.

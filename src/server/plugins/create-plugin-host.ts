@@ -1,8 +1,9 @@
 import type { AssetUrls } from '../core/asset-urls';
-import type { Config } from '../config';
+import type { Config } from '../core/config';
+import type { ServerEndpoint } from '../core/endpoint';
 import type { Driver } from '../db/driver';
-import type { ActionDef, HttpHandlerDef } from '../http/action';
-import type { Logger } from '../log';
+import type { ActionDef, HttpHandlerDef } from '../core/actions';
+import type { Logger } from '../core/log';
 import type { PubsubBus } from '../pubsub/pubsub';
 import type { RecordJSON } from '../store/codec/record-json';
 import { checkTypedValues } from '../store/codec/typed-values';
@@ -10,7 +11,7 @@ import { createSkygearCloud, type SkygearCloud } from './cloud';
 import { masterKeyActionMatcher, pluginContext, requirementOf, type PluginContext } from './context';
 import type { HookCall, HookTrigger } from '../store/record-hooks';
 import { loadInProcessModules } from './in-process';
-import { initPayload } from './init-payload';
+import { initPayload, type InitPayload } from './init-payload';
 import type { PluginHost, PluginState } from './plugin-host';
 import { PluginRegistry, type HookEntry, type OpEntry } from './registry';
 import { StaticAssets } from './static-assets';
@@ -24,8 +25,8 @@ export interface PluginHostDeps {
   log: Logger;
   bus: PubsubBus;
   assets: AssetUrls;
-  /** The server's base URL, valid once it listens (callbacks from cloud code go there). */
-  serverUrl: () => string;
+  /** Where the server listens, filled in before start() (callbacks from cloud code go there). */
+  endpoint: ServerEndpoint;
 }
 
 /** The host plus what tests and the composition root may want to look at. */
@@ -50,7 +51,8 @@ const READY_EVENTS = ['after-plugins-ready', 'server-ready'] as const;
 export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
   const log = deps.log.child({ component: 'plugins' });
   const registry = new PluginRegistry((msg) => log.warn(msg));
-  const payload = initPayload(deps.config);
+  // Filled in start(): the payload names the port the server listens on, known only by then.
+  const payload: InitPayload = { config: { app: {} } };
   const masterKeyOnly = masterKeyActionMatcher(deps.config.masterKeyActions);
   const staticAssets = new StaticAssets();
   let owner = 'in-process';
@@ -60,7 +62,7 @@ export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
     bus: deps.bus,
     assets: deps.assets,
     log,
-    serverUrl: deps.serverUrl,
+    endpoint: deps.endpoint,
     registry,
     staticAssets,
     skyconfig: payload.config,
@@ -117,6 +119,7 @@ export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
     async start() {
       if (started) throw new Error('plugin host already started');
       started = true;
+      Object.assign(payload.config, initPayload(deps.config, deps.endpoint).config);
       await loadInProcessModules(deps.config.loadModules, skygearCloud, (name) => (owner = name), log);
       for (const name of ['before-config', 'init', 'after-config']) await broadcast(name, false);
       await Promise.all(httpPlugins.map((p) => p.initialize(payload, abort.signal)));

@@ -3,16 +3,16 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiKeyEmpty, classifyKey, type KeyConfig } from '../auth/keys';
-import { credentialsFromQuery } from '../http/credentials';
-import { sendResult } from '../http/envelope';
-import type { PathRoutes } from '../http/app';
-import { requestUrl } from '../http/request-url';
-import { send } from '../http/static-send';
-import { ErrorCodes, SkygearError, invalidArgument, permissionDenied } from '../errors';
-import type { FsAssetStore } from './fs-store';
-import { assetNameFromPath, escapeAssetPath, newAssetName } from './names';
-import { signatureMatches } from './signer';
-import { stageMultipartFile, stageRawBody, type StagedFile } from './upload';
+import { credentialsFromQuery } from './credentials';
+import { sendResult } from './envelope';
+import type { PathRoutes } from './app';
+import { requestUrl } from './request-url';
+import { send } from '../core/static-send';
+import { ErrorCodes, SkygearError, invalidArgument, permissionDenied } from '../core/errors';
+import type { FsAssetStore } from '../assets/fs-store';
+import { assetNameFromPath, escapeAssetPath, newAssetName } from '../assets/names';
+import { signatureMatches } from '../assets/signer';
+import { stageMultipartFile, stageRawBody, type StagedFile } from '../assets/upload';
 
 const PREFIX = '/files/';
 

@@ -1,5 +1,5 @@
-import { ErrorCodes, type ErrorName } from '../protocol/error-codes';
-import { isConnectionLost } from './db/connection-errors';
+import { ErrorCodes, type ErrorName } from '../../protocol/error-codes';
+import { isConnectionLost } from './connection-errors';
 
 /**
  * Skygear error codes and the one error class every layer throws.
@@ -7,7 +7,7 @@ import { isConnectionLost } from './db/connection-errors';
  * The codes are the shared table in protocol/error-codes.ts (the chat plugin throws the same ones);
  * this is the only place their names and HTTP statuses are tied to the error class.
  */
-export { ErrorCodes, type ErrorCode, type ErrorName } from '../protocol/error-codes';
+export { ErrorCodes, type ErrorCode, type ErrorName } from '../../protocol/error-codes';
 
 const namesByCode = new Map<number, ErrorName>(
   (Object.keys(ErrorCodes) as ErrorName[]).map((name) => [ErrorCodes[name], name]),
