@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { PathRoutes } from './app';
 import { answerNotFound } from './answer-error';
 import { requestUrl } from './request-url';
-import './static-send';
+// For its side effect: .js served as text/javascript by @fastify/static too (core/static-send.ts).
+import '../core/static-send';
 
 /** The browser build of the skygear 1.7.2 client (it sets `window.skygear`). */
 function clientBundleFile(): string {
