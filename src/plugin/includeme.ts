@@ -5,7 +5,7 @@ import type { ChatSettings, CloudApi, CloudCallOptions, CloudLogger } from './cl
 import * as conversation from './conversation';
 import * as conversationHooks from './conversation-hooks';
 import { toHostError } from './errors';
-import { setChatPool } from './helpers';
+import { setChatPool } from './public-api';
 import { resolveBounds } from './bounds';
 import { HookLambdas } from './hook-lambdas';
 import * as message from './message';

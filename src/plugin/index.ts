@@ -18,7 +18,7 @@ export {
 } from './chat-hooks';
 export type { ChatHookEvent, ConversationEvent, MessageChangedEvent, MessageSentEvent, TypingEvent, UsersAddedEvent, UsersRemovedEvent } from './chat-hooks';
 export type { ChatBounds } from './bounds';
-export { Conversation, Message, chatPool, totalUnread } from './helpers';
+export { Conversation, Message, chatPool, totalUnread } from './public-api';
 export type { TotalUnread } from './unread';
 export type { ChatSettings, CloudApi } from './cloud-api';
 export type { SqlPool, SqlClient, SqlResult } from './sql';
