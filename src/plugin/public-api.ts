@@ -3,8 +3,8 @@ import type { Queryable, SqlPool } from './sql';
 import { type TotalUnread, totalUnread as countUnread } from './unread';
 
 /**
- * The plugin's public helpers (exported from index.ts) for app code such as the README's push-notification sample (the seed documented
- * `total_unread`, `Conversation` and `Message` for this). They take a pool: inside a hook under our
+ * The plugin's public helpers for app code (exported from index.ts), such as the README's
+ * push-notification sample uses (the seed documented `total_unread`, `Conversation` and `Message`). They take a pool: inside a hook under our
  * server pass the hook's `pool` argument (it joins the save's transaction, so counts already include
  * the message being sent); elsewhere `chatPool()` is the plugin's own.
  *
