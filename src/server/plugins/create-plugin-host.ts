@@ -7,14 +7,14 @@ import type { Logger } from '../core/log';
 import type { PubsubBus } from '../pubsub/pubsub';
 import type { RecordJSON } from '../store/codec/record-json';
 import { checkTypedValues } from '../store/codec/typed-values';
-import { createSkygearCloud, type SkygearCloud } from './cloud';
+import { createSkygearCloud, type SkygearCloud } from './in-process/cloud';
 import { masterKeyActionMatcher, pluginContext, requirementOf, type PluginContext } from './context';
 import type { HookCall, HookTrigger } from '../store/record-hooks';
-import { loadInProcessModules } from './in-process';
+import { loadInProcessModules } from './in-process/load-modules';
 import { initPayload, type InitPayload } from './init-payload';
 import type { PluginHost, PluginState } from './plugin-host';
 import { PluginRegistry, type HookEntry, type OpEntry } from './registry';
-import { StaticAssets } from './static-assets';
+import { StaticAssets } from './in-process/static-assets';
 import { startTimers } from './timers';
 import { HttpPlugin } from './transport/http';
 

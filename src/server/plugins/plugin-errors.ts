@@ -1,6 +1,6 @@
 import { isConnectionLost } from '../core/connection-errors';
 import { ErrorCodes, SkygearError } from '../core/errors';
-import { CoreSkygearError } from './core';
+import { CoreSkygearError } from './in-process/skygear-core';
 
 /** What Go answers when a plugin error has an empty message (plugin/common/json.go). */
 export const EMPTY_PLUGIN_ERROR_MESSAGE = 'An unexpected error has occurred in the plugin.';

@@ -1,4 +1,4 @@
-import type { ConnectCallback, PoolClientLike } from '../../../src/server/plugins/pool';
+import type { ConnectCallback, PoolClientLike } from '../../../src/server/plugins/in-process/pool';
 import { PluginRegistrationError } from '../../../src/server/plugins/plugin-errors';
 import { testDatabaseUrl } from '../../support/database';
 import { anonymous, clientUser, openSharedDb, startHost, type HostFixture, type SharedDb } from './support';

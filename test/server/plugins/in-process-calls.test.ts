@@ -1,11 +1,11 @@
-import { coreToJSON, SkygearRecord } from '../../../src/server/plugins/core';
+import { coreToJSON, SkygearRecord } from '../../../src/server/plugins/in-process/skygear-core';
 import type { RecordSave } from '../../../src/protocol/cloud-facade';
 import type { Tx } from '../../../src/server/db/driver';
 import type { PluginContext } from '../../../src/server/plugins/context';
-import type { CoreCloudCodeContainer } from '../../../src/server/plugins/core';
+import type { CoreCloudCodeContainer } from '../../../src/server/plugins/in-process/skygear-core';
 import type { HookCall } from '../../../src/server/store/record-hooks';
-import { hookInvoker, resultToJSON } from '../../../src/server/plugins/in-process-calls';
-import type { InProcessPool } from '../../../src/server/plugins/pool';
+import { hookInvoker, resultToJSON } from '../../../src/server/plugins/in-process/calls';
+import type { InProcessPool } from '../../../src/server/plugins/in-process/pool';
 import { HostRecordSave } from '../../../src/server/store/record-save';
 
 describe('resultToJSON (a lambda result as response JSON)', () => {

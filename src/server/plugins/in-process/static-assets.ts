@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { HttpHandlerResponse } from '../core/actions';
-import { send } from '../core/static-send';
+import type { HttpHandlerResponse } from '../../core/actions';
+import { send } from '../../core/static-send';
 
 /** Request headers that decide what send answers (ranges, conditional GETs). */
 export type StaticRequestHeaders = Record<string, string[] | string | undefined>;

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { parse as parseUrl, type UrlWithParsedQuery } from 'node:url';
-import type { HttpHandlerResponse } from '../core/actions';
-import { requireFromSkygearCore } from './core';
+import type { HttpHandlerResponse } from '../../core/actions';
+import { requireFromSkygearCore } from './skygear-core';
 
 /**
  * `SkygearRequest` / `SkygearResponse` as skygear-core 1.7.2 defines them in

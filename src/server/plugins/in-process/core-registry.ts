@@ -1,6 +1,6 @@
-import type { Logger } from '../core/log';
+import type { Logger } from '../../core/log';
 import type { SkygearCloud } from './cloud';
-import type { HookTrigger } from '../store/record-hooks';
+import type { HookTrigger } from '../../store/record-hooks';
 
 /**
  * Cloud code that registers through `require('skygear/cloud')` instead of the `skygearCloud` argument

@@ -1,6 +1,6 @@
-import type { Driver, QueryResult, Queryable, Tx } from '../db/driver';
-import { currentTx } from '../db/tx-scope';
-import { BEGIN, COMMIT, ROLLBACK, isTransactionControl } from '../store/transaction-control';
+import type { Driver, QueryResult, Queryable, Tx } from '../../db/driver';
+import { currentTx } from '../../db/tx-scope';
+import { BEGIN, COMMIT, ROLLBACK, isTransactionControl } from '../../store/transaction-control';
 
 /**
  * The `pool` in-process cloud code gets (facade `pool`, and the third argument of every hook): a

@@ -1,12 +1,12 @@
-import type { CloudFacade } from '../../protocol/cloud-facade';
-import type { AssetUrls } from '../core/asset-urls';
-import type { Config } from '../core/config';
-import type { ServerEndpoint } from '../core/endpoint';
-import type { Driver } from '../db/driver';
-import { currentTx } from '../db/tx-scope';
-import { invalidArgument } from '../core/errors';
-import type { Logger } from '../core/log';
-import type { PubsubBus } from '../pubsub/pubsub';
+import type { CloudFacade } from '../../../protocol/cloud-facade';
+import type { AssetUrls } from '../../core/asset-urls';
+import type { Config } from '../../core/config';
+import type { ServerEndpoint } from '../../core/endpoint';
+import type { Driver } from '../../db/driver';
+import { currentTx } from '../../db/tx-scope';
+import { invalidArgument } from '../../core/errors';
+import type { Logger } from '../../core/log';
+import type { PubsubBus } from '../../pubsub/pubsub';
 import { BaseAuthProvider } from './base-auth-provider';
 import {
   CoreErrorCodes,
@@ -14,8 +14,8 @@ import {
   cloudCodeContainerClass,
   type CoreCloudCodeContainer,
   type CoreCloudCodeContainerClass,
-} from './core';
-import { HOOK_TRIGGERS, type HookTrigger } from '../store/record-hooks';
+} from './skygear-core';
+import { HOOK_TRIGGERS, type HookTrigger } from '../../store/record-hooks';
 import {
   eventInvoker,
   handlerInvoker,
@@ -28,17 +28,17 @@ import {
   type InProcessRuntime,
   type LambdaFn,
   type TimerFn,
-} from './in-process-calls';
-import { PluginRegistrationError } from './plugin-errors';
+} from './calls';
+import { PluginRegistrationError } from '../plugin-errors';
 import { InProcessPool, type ConnectCallback } from './pool';
-import type { PluginRegistry } from './registry';
+import type { PluginRegistry } from '../registry';
 import { cloudSettings, type CloudSettings } from './settings';
 import { SkygearRequest, SkygearResponse } from './skygear-http';
 import type { StaticAssets } from './static-assets';
 
-export type { CloudCallOptions, EventFn, HandlerFn, HookFn, LambdaFn, TimerFn } from './in-process-calls';
-export type { CoreRecord as SkygearRecord } from './core';
-export type { PluginContext } from './context';
+export type { CloudCallOptions, EventFn, HandlerFn, HookFn, LambdaFn, TimerFn } from './calls';
+export type { CoreRecord as SkygearRecord } from './skygear-core';
+export type { PluginContext } from '../context';
 export type { InProcessPool } from './pool';
 export type { CloudSettings } from './settings';
 

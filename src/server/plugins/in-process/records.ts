@@ -1,6 +1,6 @@
-import { ErrorCodes, SkygearError } from '../core/errors';
-import type { RecordJSON } from '../store/codec/record-json';
-import { SkygearRecord, isCoreRecord, type CoreRecord } from './core';
+import { ErrorCodes, SkygearError } from '../../core/errors';
+import type { RecordJSON } from '../../store/codec/record-json';
+import { SkygearRecord, isCoreRecord, type CoreRecord } from './skygear-core';
 
 /**
  * Wire record JSON ↔ skygear-core `Record`, the objects hooks receive under skygear-node.

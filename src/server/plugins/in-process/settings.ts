@@ -1,5 +1,5 @@
-import type { Config } from '../core/config';
-import type { ServerEndpoint } from '../core/endpoint';
+import type { Config } from '../../core/config';
+import type { ServerEndpoint } from '../../core/endpoint';
 
 /**
  * `skygearCloud.settings`: skygear-node's settings object (cloud/settings.js), same keys, our values.

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { Logger } from '../core/log';
+import type { Logger } from '../../core/log';
 import type { SkygearCloud } from './cloud';
 import { adoptCoreRegistrations } from './core-registry';
-import { PluginRegistrationError } from './plugin-errors';
+import { PluginRegistrationError } from '../plugin-errors';
 
 /**
  * Loads LOAD_MODULES in process, the way skygear-node's `configModule` does: `require` each module in
