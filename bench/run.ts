@@ -1,43 +1,17 @@
 /**
  * `npm run bench`: the whole benchmark in one bounded run on loopback (see docs/performance.md).
  * Writes bench/results/<section>.json and bench/results/summary.json, and docs/bench-summary.md.
- * Sizes come from the environment (BENCH_QUICK=1 for a ~2 minute run); see CONFIG below.
+ * Sizes come from the environment (BENCH_QUICK=1 for a ~2 minute run); see bench/config.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { closeAgent } from './lib/api';
 import { fanOut, getMessagesAndMarkRead, idleSockets, sendThroughput, statementsPerSend, type Ctx } from './sections';
+import { CONFIG } from './config';
 import { writeSummary } from './report';
 import pg from 'pg';
 
-const quick = process.env.BENCH_QUICK === '1';
-const num = (name: string, full: number, fast: number): number => Number(process.env[name] ?? (quick ? fast : full));
-
-export const CONFIG = {
-  quick,
-  databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-  /** Seconds of each closed-loop send phase and of pgbench. */
-  durationS: num('BENCH_DURATION_S', 15, 4),
-  /** Concurrent senders (HTTP) and pgbench clients. */
-  concurrency: num('BENCH_CONCURRENCY', 16, 16),
-  /** 2-member conversations the 2-member phase spreads over. */
-  conversations: num('BENCH_CONVERSATIONS', 200, 50),
-  hotMembers: num('BENCH_HOT_MEMBERS', 100, 100),
-  fanOutRate: num('BENCH_FANOUT_RATE', 200, 200),
-  fanOutS: num('BENCH_FANOUT_S', 5, 3),
-  /** Lower rates measured before fanOutRate (comma-separated), to show where the latency bends. */
-  fanOutSweep: (process.env.BENCH_FANOUT_SWEEP ?? (quick ? '50' : '25,50,100')).split(',').filter(Boolean).map(Number),
-  storedMessages: num('BENCH_MESSAGES', 1_000_000, 100_000),
-  readSamples: num('BENCH_READ_SAMPLES', 300, 100),
-  idleSockets: num('BENCH_IDLE_SOCKETS', 10_000, 2_000),
-  groupSizes: (process.env.BENCH_GROUP_SIZES ?? '2,10,100,1000').split(',').map(Number),
-  sendsPerGroup: num('BENCH_SENDS_PER_GROUP', 10, 5),
-  /** Comma-separated subset of sections to run (for investigating one figure); default all. */
-  sections: process.env.BENCH_SECTIONS?.split(',').map((s) => s.trim()),
-};
-export type BenchConfig = typeof CONFIG;
 
 const RESULTS = path.join(__dirname, 'results');
 
@@ -46,7 +20,7 @@ async function main(): Promise<void> {
   const appName = `bench_${randomBytes(5).toString('hex')}`;
   const ctx: Ctx = { config: CONFIG, appName, schema: `app_${appName}`, log: (m) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${m}\n`) };
   await fs.mkdir(RESULTS, { recursive: true });
-  ctx.log(`bench ${quick ? '(quick) ' : ''}app ${appName} on ${CONFIG.databaseUrl}`);
+  ctx.log(`bench ${CONFIG.quick ? '(quick) ' : ''}app ${appName} on ${CONFIG.databaseUrl}`);
   const results: Record<string, unknown> = {};
   const section = async (name: string, fn: () => Promise<unknown>) => {
     if (CONFIG.sections && !CONFIG.sections.includes(name)) return;

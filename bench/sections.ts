@@ -9,7 +9,7 @@ import { runPgbench } from './lib/pgbench';
 import { type BenchUser, benchPool, createChannels, createConversation, seedUsers } from './lib/seed';
 import { now, summarize } from './lib/stats';
 import { createdMessageId, createdMessageIdParsed, openSocket, subscribeConfirmed } from './lib/ws';
-import type { BenchConfig } from './run';
+import type { BenchConfig } from './config';
 
 export interface Ctx {
   config: BenchConfig;

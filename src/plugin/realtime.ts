@@ -1,7 +1,16 @@
-import type { ChatHookEvent } from './chat-hooks';
+import type { ChatHookEvent, ChatListeners } from './chat-hooks';
+import type { CloudApi, CloudLogger } from './cloud-api';
+import type { HookLambdas } from './hook-lambdas';
 import type { RecordJSON } from './records';
-import type { ChatServices } from './runtime/chat-runtime';
 import type { Queryable } from './sql';
+
+/** What a Dispatch needs of the plugin's services (runtime/chat-runtime.ts ChatServices has them all). */
+export interface DispatchServices {
+  cloud: Pick<CloudApi, 'publishEventsToChannels'>;
+  log: CloudLogger;
+  listeners: Pick<ChatListeners, 'notify'>;
+  hookLambdas: Pick<HookLambdas, 'enqueue'>;
+}
 
 /**
  * Realtime fan-out (chat-api.md §4). Every user has a `user_channel` record (saved by the client in
@@ -100,7 +109,7 @@ export class Dispatch {
   ) {}
 
   /** Publishes every batch. Failures are logged: the data is committed, the request succeeded. */
-  async publish(rt: ChatServices): Promise<void> {
+  async publish(rt: DispatchServices): Promise<void> {
     for (const batch of this.batches) {
       try {
         await rt.cloud.publishEventsToChannels(batch.channels, batch.events);
@@ -114,7 +123,7 @@ export class Dispatch {
    * Tells the chat hooks, in order: the in-process listeners now (a failing one is logged and never
    * affects the others), the hook lambdas in the background (hook-lambdas.ts).
    */
-  async notify(rt: ChatServices): Promise<void> {
+  async notify(rt: DispatchServices): Promise<void> {
     for (const event of this.hooks) {
       try {
         await rt.listeners.notify(event);
@@ -125,7 +134,7 @@ export class Dispatch {
     }
   }
 
-  async send(rt: ChatServices): Promise<void> {
+  async send(rt: DispatchServices): Promise<void> {
     await this.publish(rt);
     await this.notify(rt);
   }
