@@ -51,8 +51,8 @@ const READY_EVENTS = ['after-plugins-ready', 'server-ready'] as const;
 export function createPluginHost(deps: PluginHostDeps): LocalPluginHost {
   const log = deps.log.child({ component: 'plugins' });
   const registry = new PluginRegistry((msg) => log.warn(msg));
-  // Filled in start(): the payload names the port the server listens on, known only by then.
-  const payload: InitPayload = { config: { app: {} } };
+  // Renewed in start(): it names the port the server listens on, known only by then (PORT=0).
+  const payload: InitPayload = initPayload(deps.config, deps.endpoint);
   const masterKeyOnly = masterKeyActionMatcher(deps.config.masterKeyActions);
   const staticAssets = new StaticAssets();
   let owner = 'in-process';
