@@ -20,7 +20,7 @@ describe('import rules (eslint.config.mjs)', () => {
   jest.setTimeout(120_000);
 
   it('refuses a plugin → server import', () => {
-    const res = lint('src/plugin/bad-import.ts', "import { loadConfig } from '../server/config';\nexport const c = loadConfig;\n");
+    const res = lint('src/plugin/bad-import.ts', "import { createServer } from '../server/server';\nexport const c = createServer;\n");
     expect(res.status).toBe(1);
     expect(res.output).toContain('import-x/no-restricted-paths');
     expect(res.output).toContain('skygear-node');
