@@ -32,6 +32,17 @@ describe('import rules (eslint.config.mjs)', () => {
     expect(res.output).toContain('src/server/store is below src/server/http');
   });
 
+  it('refuses an import cycle between files (the rule src/ is linted with)', () => {
+    // test/** is exempt from no-cycle in the config, so the rule is switched on for this fixture pair.
+    const res = spawnSync(
+      process.execPath,
+      [path.join(root, 'node_modules/eslint/bin/eslint.js'), '--rule', '{"import-x/no-cycle": "error"}', '--format', 'json', 'test/fixtures/import-cycle/a.ts'],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(res.status).toBe(1);
+    expect(res.stdout).toContain('import-x/no-cycle');
+  });
+
   it('accepts the same kind of import downwards', () => {
     const res = lint('src/server/http/fine-import.ts', "import type { RecordStore } from '../store/store';\nexport type S = RecordStore;\n");
     expect(res.output).not.toContain('no-restricted-paths');
