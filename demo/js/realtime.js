@@ -19,6 +19,7 @@ import { banner, toast } from './ui.js';
 
 let subscribed = null; // {channel, handler}
 let socketWasClosed = false;
+let openedSinceConnect = false;
 let listenersInstalled = false;
 
 /** Subscribes the signed-in user to their channel (creating the user_channel record if needed). */
@@ -33,6 +34,7 @@ export async function connect() {
       console.error('bad realtime event', payload, error);
     }
   };
+  openedSinceConnect = false;
   api.subscribe(channel, handler);
   subscribed = { channel, handler };
   state.channel = channel;
@@ -62,7 +64,12 @@ function installConnectionListeners() {
     setConnection('offline');
   });
   api.onPubsubOpen(() => {
-    if (!subscribed || !socketWasClosed) return;
+    if (!subscribed) return;
+    // The socket can open after the session subscribed and loaded its list (a slow server): the
+    // subscription goes out only now, so what happened in between is fetched, as after a reconnect.
+    const firstOpen = !openedSinceConnect;
+    openedSinceConnect = true;
+    if (!socketWasClosed && !firstOpen) return;
     socketWasClosed = false;
     setConnection('online');
     catchUp();
