@@ -34,5 +34,7 @@ export async function runPgbench(opts: { databaseUrl: string; schema: string; cl
     }
   }
   await fs.rm(dir, { recursive: true, force: true });
-  return { tps, latency: summarize(latencies), transactions: latencies.length, command: `pgbench ${args.slice(0, -1).join(' ')} <db>` };
+  // The command as recorded in results: paths of this machine replaced by what anyone can run.
+  const shown = args.slice(0, -1).map((a) => (a === script ? `bench/pgbench/${opts.script}` : a === path.join(dir, 'log') ? '<tmpdir>/log' : a));
+  return { tps, latency: summarize(latencies), transactions: latencies.length, command: `pgbench ${shown.join(' ')} <db>` };
 }
