@@ -142,4 +142,16 @@ describe(`plugin host, in-process module, on ${testDatabaseUrl()}`, () => {
     expect((await get('/static/echo-assets/../index.js')).status).toBe(404);
     expect((await get('/static/echo-assets/%2e%2e/index.js')).status).toBe(404);
   });
+
+  it('answers Range and conditional requests for static assets', async () => {
+    const get = (p: string, headers: Record<string, string[]>) =>
+      fx.host.matchHandler('GET', p)!.handle({ method: 'GET', path: p, queryString: '', headers, body: Buffer.alloc(0), auth: anonymous, requestId: 'r' });
+    const part = await get('/static/echo-assets/hello.txt', { Range: ['bytes=0-4'] });
+    expect(part.status).toBe(206);
+    expect(part.body.toString()).toBe('hello');
+    expect(part.headers['Content-Range']).toEqual(['bytes 0-4/23']);
+    const first = await get('/static/echo-assets/hello.txt', {});
+    const again = await get('/static/echo-assets/hello.txt', { 'If-None-Match': first.headers['ETag'] });
+    expect(again.status).toBe(304);
+  });
 });

@@ -230,7 +230,7 @@ export function createSkygearCloud(deps: CloudDeps): SkygearCloud {
       if (staticHandlerMounted) return;
       staticHandlerMounted = true;
       registry.addHandler(
-        { plugin: 'static-assets', name: 'static/', keyRequired: false, userRequired: false, invoke: (req) => deps.staticAssets.serve(req.path) },
+        { plugin: 'static-assets', name: 'static/', keyRequired: false, userRequired: false, invoke: (req) => deps.staticAssets.serve(req.path, req.headers) },
         ['GET'],
       );
     },

@@ -67,6 +67,7 @@ function lowerCaseSingle(headers: StaticRequestHeaders): Record<string, string> 
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  // A 304 or HEAD answer's stream yields an empty string, not a Buffer.
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks);
 }
