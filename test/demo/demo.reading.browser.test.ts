@@ -156,8 +156,14 @@ it('clears the badge on the user’s other devices when they read on one', async
   await bob.open('Elsewhere');
   await sendAs(alice, direct, 'Read me anywhere');
   // Both devices show the message as unread.
-  for (const device of [bob, bobsPhone]) {
-    await device.conversationItem(aliceName).getByTestId('unread-badge').filter({ hasText: /^1$/ }).waitFor();
+  for (const [name, device] of [['bob', bob], ['bob’s phone', bobsPhone]] as const) {
+    try {
+      await device.conversationItem(aliceName).getByTestId('unread-badge').filter({ hasText: /^1$/ }).waitFor();
+    } catch (err) {
+      // Seen under heavy load (two suites at once): say what the device showed instead.
+      const items = await device.page.locator('.conv-item').allTextContents();
+      throw new Error(`${name}: no unread badge "1" on ${aliceName}; list: ${JSON.stringify(items)}; page errors: ${JSON.stringify(device.errors)}\n${String(err)}`);
+    }
     await device.waitForTitle('(1) Skygear Chat');
   }
   // Bob reads it on one device; the other device's badge and title clear without a reload.
