@@ -102,8 +102,8 @@ export async function loadMessageRow(q: Queryable, messageId: string): Promise<R
 }
 
 /**
- * In the record's save, holding the conversation lock. `saved` is the record the
- * store read back after the INSERT (it has `seq`); `locked` the conversation row before-save locked.
+ * In the record's save, holding the conversation lock. `saved` is the record the store read back
+ * after the INSERT (it has `seq`); `locked` the conversation row before-save locked.
  */
 async function applyNewMessage(
   rt: ChatRuntime,

@@ -4,9 +4,10 @@ import { type TotalUnread, totalUnread as countUnread } from './unread';
 
 /**
  * The plugin's public helpers for app code (exported from index.ts), such as the README's
- * push-notification sample uses (the seed documented `total_unread`, `Conversation` and `Message`). They take a pool: inside a hook under our
- * server pass the hook's `pool` argument (it joins the save's transaction, so counts already include
- * the message being sent); elsewhere `chatPool()` is the plugin's own.
+ * push-notification sample uses (the seed documented `total_unread`, `Conversation` and `Message`).
+ * They take a pool: inside a hook under our server pass the hook's `pool` argument (it joins the
+ * save's transaction, so counts already include the message being sent); elsewhere `chatPool()` is
+ * the plugin's own.
  *
  * The pool lives on the runtime includeme builds (`rt.pool`). This module keeps a pointer to the
  * latest one only because `chatPool()` and the `pool`-less forms of these helpers are public API
@@ -32,6 +33,13 @@ export function totalUnread(pool: Queryable | null | undefined, userId: string):
   return countUnread(usable(pool), userId);
 }
 
+/** `record` as record JSON, if it is a record of `type`; otherwise a TypeError naming `what`. */
+function recordOfType(record: unknown, type: string, what: string): RecordJSON {
+  const json = wireJSON(record);
+  if (!json || !json._id.startsWith(`${type}/`)) throw new TypeError(`${what} needs a ${type} record`);
+  return json;
+}
+
 const idList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
 /** A conversation record (skygear Record or record JSON) with its member sets. */
@@ -39,9 +47,7 @@ export class Conversation {
   readonly record: RecordJSON;
 
   constructor(record: unknown) {
-    const json = wireJSON(record);
-    if (!json || !json._id.startsWith('conversation/')) throw new TypeError('Conversation needs a conversation record');
-    this.record = json;
+    this.record = recordOfType(record, 'conversation', 'Conversation');
   }
 
   static async fetch(pool: Queryable | null | undefined, conversationId: string): Promise<Conversation | null> {
@@ -87,9 +93,7 @@ export class Message {
   readonly record: RecordJSON;
 
   constructor(record: unknown) {
-    const json = wireJSON(record);
-    if (!json || !json._id.startsWith('message/')) throw new TypeError('Message needs a message record');
-    this.record = json;
+    this.record = recordOfType(record, 'message', 'Message');
   }
 
   get id(): string {

@@ -42,9 +42,12 @@ export function timerSchedule(spec: string): TimerSchedule | undefined {
   return isValidPattern(pattern) ? { pattern } : undefined;
 }
 
+/** Descriptors (`@hourly`) are croner's own; every other pattern has the seconds field first. */
+const cronMode = (pattern: string) => (pattern.startsWith('@') ? 'auto' : '6-part');
+
 function isValidPattern(pattern: string): boolean {
   try {
-    new Cron(pattern, { paused: true, mode: pattern.startsWith('@') ? 'auto' : '6-part' }).stop();
+    new Cron(pattern, { paused: true, mode: cronMode(pattern) }).stop();
     return true;
   } catch {
     return false;
@@ -75,7 +78,7 @@ export function startTimers(entries: readonly TimerEntry[], log: Logger): () => 
       new Cron(
         pattern,
         {
-          mode: pattern.startsWith('@') ? 'auto' : '6-part',
+          mode: cronMode(pattern),
           protect: true,
           unref: true,
           // An interval's first run is one interval after start, as robfig/cron's @every.
